@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,18 +104,51 @@ public final class TensorStore implements AutoCloseable {
           file.file(), "tensor '" + name + "' has shape " + Arrays.toString(info.shape()) + ", expected "
               + Arrays.toString(shape));
     }
-    DataType stored = switch (info.dtype()) {
-      case F32 -> DataType.FLOAT;
-      case F16 -> DataType.HALF;
-      case BF16 -> DataType.BFLOAT16;
-    };
     ByteBuffer bytes = file.map(info);
-    DataBuffer buffer = Nd4j.createBuffer(bytes, stored, (int) info.numel());
-    INDArray array = Nd4j.create(buffer, shape, Nd4j.getStrides(shape, 'c'), 0, 'c', stored);
-    if (stored == target) return array;
-    INDArray converted = array.castTo(target);
-    array.close();
-    return converted;
+    if (info.dtype() == Safetensors.Dtype.F32 || target != DataType.FLOAT) {
+      DataType stored = switch (info.dtype()) {
+        case F32 -> DataType.FLOAT;
+        case F16 -> DataType.HALF;
+        case BF16 -> DataType.BFLOAT16;
+      };
+      DataBuffer buffer = Nd4j.createBuffer(bytes, stored, (int) info.numel());
+      INDArray array = Nd4j.create(buffer, shape, Nd4j.getStrides(shape, 'c'), 0, 'c', stored);
+      if (stored == target) return array;
+      INDArray converted = array.castTo(target);
+      array.close();
+      return converted;
+    }
+    // Half-precision storage into fp32 compute: widened here in chunks straight into the ND4J
+    // buffer (ND4J's own BFLOAT16 buffer import reads these bytes wrongly).
+    INDArray array = Nd4j.create(DataType.FLOAT, shape);
+    FloatBuffer out = array.data().asNioFloat();
+    ShortBuffer in = bytes.asShortBuffer();
+    float[] chunk = new float[8192];
+    boolean bf16 = info.dtype() == Safetensors.Dtype.BF16;
+    while (in.hasRemaining()) {
+      int n = Math.min(chunk.length, in.remaining());
+      for (int i = 0; i < n; i++) {
+        short h = in.get();
+        chunk[i] = bf16 ? Float.intBitsToFloat((h & 0xffff) << 16) : halfToFloat(h);
+      }
+      out.put(chunk, 0, n);
+    }
+    return array;
+  }
+
+  /** IEEE 754 binary16 to binary32 (Java 17 has no Float.float16ToFloat). */
+  static float halfToFloat(short h) {
+    int bits = h & 0xffff;
+    int sign = (bits & 0x8000) << 16;
+    int exp = (bits >>> 10) & 0x1f;
+    int mant = bits & 0x3ff;
+    if (exp == 0x1f) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+    if (exp == 0) {
+      if (mant == 0) return Float.intBitsToFloat(sign);
+      float value = mant / 1024.0f / 16384.0f;
+      return (sign != 0) ? -value : value;
+    }
+    return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
   }
 
   @Override
