@@ -10,10 +10,10 @@ import java.util.Objects;
 public record ArithmeticProblem(String id, String problem, List<String> steps, String answer) {
 
   public ArithmeticProblem {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(problem, "problem");
-    Objects.requireNonNull(answer, "answer");
-    steps = List.copyOf(Objects.requireNonNull(steps, "steps"));
+    Objects.requireNonNull(id, "missing field 'id'");
+    Objects.requireNonNull(problem, "missing field 'problem'");
+    Objects.requireNonNull(answer, "missing field 'answer'");
+    steps = List.copyOf(Objects.requireNonNull(steps, "missing field 'steps'"));
     if (steps.isEmpty()) {
       throw new IllegalArgumentException("problem " + id + " has no solution steps");
     }

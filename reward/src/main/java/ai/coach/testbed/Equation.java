@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 public record Equation(long left, Op op, long right, long result) {
 
   private static final Pattern PATTERN =
-      Pattern.compile("(?<![\\d.])(\\d+)\\s*([+−\\-–×*x÷/])\\s*(\\d+)\\s*=\\s*(\\d+)(?![\\d.])");
+      Pattern.compile("(?<!\\d)(?<!\\d\\.)(\\d+)\\s*([+−\\-–×*x÷/])\\s*(\\d+)\\s*=\\s*(\\d+)(?!\\.?\\d)");
 
   /** The equation in a step line, or empty when the line states none. Only the first one counts. */
   public static Optional<Equation> find(String line) {
