@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Self-improving reasoning models: generate, critique with a GenPRM, refine.",
     subcommands = {
       LmCommand.class,
+      DataCommand.class,
     })
 public final class Main implements Runnable {
 
