@@ -96,6 +96,7 @@ public final class ArithmeticGenerator {
     String question = opening.question();
     String state = opening.to();
     Set<String> used = new HashSet<>();
+    long parts = 0;
 
     for (int k = 1; k < steps; k++) {
       List<Move> options = new ArrayList<>();
@@ -108,7 +109,7 @@ public final class ArithmeticGenerator {
       Move chosen = null;
       long x = 0;
       for (Move m : options) {
-        OptionalLong operand = operandFor(m, value);
+        OptionalLong operand = operandFor(m, value, parts);
         if (operand.isPresent()) {
           chosen = m;
           x = operand.getAsLong();
@@ -125,6 +126,9 @@ public final class ArithmeticGenerator {
       question = chosen.question();
       state = chosen.to();
       used.add(chosen.key());
+      if (chosen.op() == Op.DIVIDE) {
+        parts = x;
+      }
       value = result;
     }
 
@@ -140,14 +144,15 @@ public final class ArithmeticGenerator {
   }
 
   /** A number for the move that keeps every value a positive integer within range, if any. */
-  private OptionalLong operandFor(Move m, long value) {
+  private OptionalLong operandFor(Move m, long value, long parts) {
     long lo = m.min();
+    long max = m.takesParts() ? Math.min(m.max(), parts) : m.max();
     long hi =
         switch (m.op()) {
-          case ADD -> Math.min(m.max(), MAX_VALUE - value);
-          case SUBTRACT -> Math.min(m.max(), value - 2);
-          case MULTIPLY -> Math.min(m.max(), MAX_VALUE / value);
-          case DIVIDE -> Math.min(m.max(), value / 2);
+          case ADD -> Math.min(max, MAX_VALUE - value);
+          case SUBTRACT -> Math.min(max, value - 2);
+          case MULTIPLY -> Math.min(max, MAX_VALUE / value);
+          case DIVIDE -> Math.min(max, value / 2);
         };
     if (hi < lo) {
       return OptionalLong.empty();

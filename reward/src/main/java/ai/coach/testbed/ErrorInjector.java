@@ -96,7 +96,7 @@ public final class ErrorInjector {
 
   private static List<ErrorKind> weightedOrder(SplittableRandom rng) {
     List<ErrorKind> pool = new ArrayList<>();
-    // Weights in twelfths: each slip 2, each operand error 1.5 (as 3 in 24ths), operation 3.
+    // Out of 24: arithmetic slips 12, operand errors 6, wrong operations 6.
     addTimes(pool, ErrorKind.DIGIT_SLIP, 4);
     addTimes(pool, ErrorKind.TRANSPOSED_DIGITS, 4);
     addTimes(pool, ErrorKind.CARRY_SLIP, 4);

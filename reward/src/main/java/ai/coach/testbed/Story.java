@@ -25,13 +25,18 @@ record Story(String key, List<String> items, List<Opening> openings, List<Move> 
       String step,
       String question) {}
 
-  /** A later step: the previous result combined with one new number from the problem. */
+  /**
+   * A later step: the previous result combined with one new number from the problem. A move that
+   * takes {@code x} of the parts the last division made ({@code takesParts}, e.g. "a truck takes
+   * {x} of the boxes") gets {@code x} no larger than the number of parts.
+   */
   record Move(
       String key,
       String from,
       Op op,
       int min,
       int max,
+      boolean takesParts,
       String to,
       String sentence,
       String step,

@@ -104,7 +104,37 @@ class ArithmeticGeneratorTest {
     }
   }
 
+  @Test
+  void partsTakenNeverExceedThePartsMade() {
+    List<Pattern> takesParts =
+        Stories.ALL.stream()
+            .flatMap(s -> s.moves().stream())
+            .filter(Story.Move::takesParts)
+            .map(m -> templatePattern(m.step()))
+            .toList();
+    int checked = 0;
+    for (ArithmeticProblem p : new ArithmeticGenerator(8, Split.TRAIN).generate(3000)) {
+      long parts = 0;
+      for (String line : p.steps()) {
+        Equation eq = Equation.find(line).orElseThrow();
+        if (takesParts.stream().anyMatch(t -> t.matcher(line).find())) {
+          assertTrue(eq.right() <= parts, "takes " + eq.right() + " of " + parts + " parts: " + p.problem());
+          checked++;
+        }
+        if (eq.op() == Op.DIVIDE) {
+          parts = eq.right();
+        }
+      }
+    }
+    assertTrue(checked > 100, "only " + checked + " steps take parts");
+  }
+
   private static boolean anyMatches(List<String> problems, String template) {
+    Pattern p = templatePattern(template);
+    return problems.stream().anyMatch(text -> p.matcher(text).find());
+  }
+
+  private static Pattern templatePattern(String template) {
     StringBuilder regex = new StringBuilder();
     for (String part : template.split("(?=\\{)|(?<=})")) {
       regex.append(
@@ -112,11 +142,11 @@ class ArithmeticGeneratorTest {
             case "{name}" -> "[A-Z][a-z]+";
             case "{item}" -> "[a-z]+";
             case "{a}", "{b}", "{x}" -> "\\d+";
+            case "{eq}" -> "\\d+ \\S \\d+ = \\d+";
             default -> Pattern.quote(part);
           });
     }
-    Pattern p = Pattern.compile(regex.toString());
-    return problems.stream().anyMatch(text -> p.matcher(text).find());
+    return Pattern.compile(regex.toString());
   }
 
   @Test
