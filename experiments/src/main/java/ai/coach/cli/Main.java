@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       LmCommand.class,
       BenchCommand.class,
+      DataCommand.class,
     })
 public final class Main implements Runnable {
 
