@@ -27,8 +27,15 @@ public final class Generator {
     this.eosIds = Set.copyOf(eosIds);
   }
 
-  /** Generates from every state; state i samples with the seed of index i. */
+  /** Generates from every state; state i samples with stream {@code Sampler.streamSeed(seed, i)}. */
   public List<Completion> generate(List<? extends SequenceState> states, SamplingParams params) {
+    long[] seeds = new long[states.size()];
+    for (int i = 0; i < seeds.length; i++) seeds[i] = Sampler.streamSeed(params.seed(), i);
+    return generate(states, params, seeds);
+  }
+
+  /** Generates from every state, state i drawing from the random stream {@code seeds[i]}. */
+  public List<Completion> generate(List<? extends SequenceState> states, SamplingParams params, long[] seeds) {
     if (!params.stop().isEmpty() && tokenizer == null) {
       throw new IllegalArgumentException("stop strings need a tokenizer");
     }
@@ -42,7 +49,7 @@ public final class Generator {
       if (states.get(i).nextLogits() == null) {
         throw new IllegalArgumentException("sequence " + i + " is empty; append a prompt first");
       }
-      samplers[i] = new Sampler(params, i);
+      samplers[i] = new Sampler(params, seeds[i]);
       generated.add(new ArrayList<>());
       logprobs.add(new ArrayList<>());
     }

@@ -6,21 +6,23 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Picks the next token of one sequence from its logits. Each sequence owns a sampler seeded from
- * the request's seed and the sequence's index, so the same seed and inputs give the same tokens
- * however the sequences are batched.
+ * Picks the next token of one sequence from its logits. Each sequence owns a sampler with its
+ * own random stream, so the same seeds and inputs give the same tokens however the sequences
+ * are batched.
  */
 public final class Sampler {
 
   private final SamplingParams params;
   private final SplittableRandom random;
 
-  public Sampler(SamplingParams params, int index) {
+  /** A sampler whose random stream is {@code streamSeed} (see {@link #streamSeed}). */
+  public Sampler(SamplingParams params, long streamSeed) {
     this.params = params;
-    this.random = new SplittableRandom(mix(params.seed(), index));
+    this.random = new SplittableRandom(streamSeed);
   }
 
-  private static long mix(long seed, int index) {
+  /** The stream of sample {@code index} of a request seeded with {@code seed} (SplitMix64 finaliser). */
+  public static long streamSeed(long seed, long index) {
     long z = seed + 0x9E3779B97F4A7C15L * (index + 1L);
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
