@@ -25,6 +25,9 @@ public final class LmBench {
   /** One measured configuration; tokens/s counts every sequence's tokens. */
   public record Result(String model, int batch, double prefillTokS, double decodeTokS, long peakRssMb) {}
 
+  /** Timed runs per configuration on each side; the median is reported. */
+  private static final int REPEATS = 3;
+
   private final Path root;
   private final int threads;
   private final int promptLen;
@@ -71,10 +74,9 @@ public final class LmBench {
       SamplingParams params = SamplingParams.greedy(newTokens);
       // Warm-up: JIT, ND4J workspaces and BLAS buffers reach their steady state.
       generator.generateAll(prompts, params.withMaxNewTokens(4));
-      double prefill = 0;
-      double decode = 0;
-      int reps = 3;
-      for (int r = 0; r < reps; r++) {
+      double[] prefill = new double[REPEATS];
+      double[] decode = new double[REPEATS];
+      for (int r = 0; r < REPEATS; r++) {
         List<SequenceState> states = new ArrayList<>();
         for (int i = 0; i < batch; i++) states.add(model.newSequence());
         long t0 = System.nanoTime();
@@ -83,10 +85,10 @@ public final class LmBench {
         generator.generate(states, params);
         long t2 = System.nanoTime();
         states.forEach(SequenceState::close);
-        prefill += (double) batch * promptLen / ((t1 - t0) / 1e9);
-        decode += (double) batch * newTokens / ((t2 - t1) / 1e9);
+        prefill[r] = (double) batch * promptLen / ((t1 - t0) / 1e9);
+        decode[r] = (double) batch * newTokens / ((t2 - t1) / 1e9);
       }
-      return new Result(modelDir.getFileName().toString(), batch, prefill / reps, decode / reps, Machine.peakRssMb());
+      return new Result(modelDir.getFileName().toString(), batch, median(prefill), median(decode), Machine.peakRssMb());
     }
   }
 
@@ -95,11 +97,17 @@ public final class LmBench {
     String out = run(List.of(
         python().toString(), root.resolve("python/bench_lm_torch.py").toString(),
         "--model", modelDir.toString(), "--threads", String.valueOf(threads), "--batch", String.valueOf(batch),
-        "--prompt-len", String.valueOf(promptLen), "--new-tokens", String.valueOf(newTokens)));
+        "--prompt-len", String.valueOf(promptLen), "--new-tokens", String.valueOf(newTokens), "--warmup", "1", "--repeats", String.valueOf(REPEATS)));
     String[] lines = out.strip().split("\n");
     JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
     return new Result(modelDir.getFileName().toString(), batch, j.path("prefill_tokens_per_s").asDouble(),
         j.path("decode_tokens_per_s").asDouble(), j.path("peak_rss_mb").asLong());
+  }
+
+  private static double median(double[] xs) {
+    double[] s = xs.clone();
+    java.util.Arrays.sort(s);
+    return s[s.length / 2];
   }
 
   private List<int[]> prompts(int batch, int vocab) {

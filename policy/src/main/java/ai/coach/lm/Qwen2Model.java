@@ -42,6 +42,9 @@ public final class Qwen2Model implements LanguageModel {
   /** Long appends are split so attention scores stay small (chunk × context per head). */
   private static final int MAX_CHUNK = 512;
 
+  private static final int ELEMENTWISE_THRESHOLD = 65_536;
+  private static final int TAD_THRESHOLD = 256;
+
   private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
       .initialSize(0)
       .policyAllocation(AllocationPolicy.OVERALLOCATE)
@@ -79,6 +82,7 @@ public final class Qwen2Model implements LanguageModel {
 
   /** Loads a checkpoint directory, converting weights to {@code dtype} (FLOAT, HALF or BFLOAT16). */
   public static Qwen2Model load(Path dir, DataType dtype) {
+    tuneThreading();
     if (dtype != DataType.FLOAT && dtype != DataType.HALF && dtype != DataType.BFLOAT16) {
       throw new IllegalArgumentException("compute dtype must be FLOAT, HALF or BFLOAT16, got " + dtype);
     }
@@ -105,6 +109,17 @@ public final class Qwen2Model implements LanguageModel {
           Nd4j.getBackend().getClass().getSimpleName().replace("Backend", ""), dtype, (System.nanoTime() - start) / 1_000_000);
       return new Qwen2Model(c, dtype, embed, lmHead, finalNorm, layers);
     }
+  }
+
+  /**
+   * ND4J splits any elementwise op over 1,024 elements, and every reduction, across its OpenMP
+   * threads. A decode step is hundreds of such small ops, where waking threads costs more than
+   * the arithmetic (and, on a busy machine, a descheduled thread stalls the whole barrier), so
+   * small ops run on the calling thread; GEMMs keep every BLAS thread.
+   */
+  private static void tuneThreading() {
+    Nd4j.getEnvironment().setElementwiseThreshold(ELEMENTWISE_THRESHOLD);
+    Nd4j.getEnvironment().setTadThreshold(TAD_THRESHOLD);
   }
 
   private static Layer loadLayer(TensorStore store, ModelConfig c, int i, DataType dtype) {
@@ -326,8 +341,10 @@ public final class Qwen2Model implements LanguageModel {
       INDArray keys = kCache.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ctx), NDArrayIndex.all());
       INDArray vals = vCache.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ctx), NDArrayIndex.all());
       // Queries of one KV head's group, ordered (position, head-in-group): [kvHeads, n*group, d].
-      INDArray qs = q.get(seqRows, NDArrayIndex.all(), NDArrayIndex.all())
-          .reshape(n, kvHeads, group, d).permute(1, 0, 2, 3).dup('c').reshape(kvHeads, (long) n * group, d);
+      INDArray qRows = q.get(seqRows, NDArrayIndex.all(), NDArrayIndex.all());
+      INDArray qs = n == 1
+          ? qRows.reshape(kvHeads, group, d)
+          : qRows.reshape(n, kvHeads, group, d).permute(1, 0, 2, 3).dup('c').reshape(kvHeads, (long) n * group, d);
       INDArray scores = Nd4j.matmul(qs, keys, null, false, true, false);
       if (n > 1) scores.addi(causalMask(n, group, past, ctx));
       Nd4j.exec(new SoftMax(scores, scores, 2));
