@@ -127,4 +127,16 @@ def equal(prediction, gold):
         return _numbers_equal(pred, gold_answer, pred_value, gold_value)
     if not pred_parsed or not gold_parsed:
         return False
-    return bool(verify(gold_parsed, pred_parsed, timeout_seconds=None))
+    if verify(gold_parsed, pred_parsed, timeout_seconds=None):
+        return True
+    return _expressions_equal(pred_parsed[0], gold_parsed[0])
+
+
+def _expressions_equal(pred, gold):
+    """Algebraic identity of two expressions that math-verify left unsimplified."""
+    if not (isinstance(pred, sympy.Expr) and isinstance(gold, sympy.Expr)):
+        return False
+    try:
+        return sympy.simplify(pred.doit() - gold.doit()) == 0
+    except (TypeError, ValueError, AttributeError, NotImplementedError):
+        return False
