@@ -15,8 +15,8 @@ import java.util.stream.Stream;
  * from {@code python/requirements.txt}) and what Java needs to use it: the interpreter, the base
  * installation it was made from, its site-packages and Jep's native library.
  *
- * <p>The root comes from the system property {@code coach.root} (set by bin/coach and by the Maven
- * build for tests); without it the working directory and its parents are searched for {@code .venv}.
+ * <p>The search for {@code .venv} starts at the system property {@code coach.root} (set by bin/coach
+ * and by the Maven build for tests), else at the working directory, and goes up through the parents.
  */
 public record PythonEnvironment(
     Path root, Path venv, Path python, Path basePrefix, Path sitePackages, Path jepLibrary, String jepVersion) {
@@ -42,18 +42,17 @@ public record PythonEnvironment(
 
   private static Path findRoot() {
     String property = System.getProperty(ROOT_PROPERTY);
-    if (property != null && !property.isBlank()) {
-      return Path.of(property).toAbsolutePath().normalize();
-    }
-    Path start = Path.of("").toAbsolutePath();
+    Path start = property != null && !property.isBlank() ? Path.of(property) : Path.of("");
+    start = start.toAbsolutePath().normalize();
+    // Walking up also covers a build started inside a module directory.
     for (Path dir = start; dir != null; dir = dir.getParent()) {
       if (Files.isRegularFile(dir.resolve(".venv/pyvenv.cfg"))) {
         return dir;
       }
     }
     throw new IllegalStateException(
-        "no project Python venv: found no .venv/pyvenv.cfg in " + start + " or its parents and the system property "
-            + ROOT_PROPERTY + " is not set; " + FIX);
+        "no project Python venv: found no .venv/pyvenv.cfg in " + start + " or its parents (start: "
+            + (property != null ? "system property " + ROOT_PROPERTY : "working directory") + "); " + FIX);
   }
 
   /** Checks the venv under {@code root} and describes it; every missing piece is an error naming the fix. */

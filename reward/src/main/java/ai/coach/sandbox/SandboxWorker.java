@@ -89,7 +89,7 @@ final class SandboxWorker {
       kill();
       if (timedOut) {
         return new ExecutionResult(ExecutionResult.Status.TIMEOUT,
-            "Code execute time out: the code did not finish within " + seconds(timeoutMillis) + " seconds", false);
+            "Code execute time out: the code ran past the " + seconds(timeoutMillis) + " s time limit", false);
       }
       return new ExecutionResult(ExecutionResult.Status.KILLED,
           OutputFormat.cut("Code execute Error: ProcessDied: the Python process running the code ended"
@@ -99,7 +99,7 @@ final class SandboxWorker {
     if (timedOut) {
       kill();
       return new ExecutionResult(ExecutionResult.Status.TIMEOUT,
-          "Code execute time out: the code did not finish within " + seconds(timeoutMillis) + " seconds", false);
+          "Code execute time out: the code ran past the " + seconds(timeoutMillis) + " s time limit", false);
     }
     String error = reply.path("error").isTextual() ? reply.get("error").asText() : null;
     String output = OutputFormat.render(
