@@ -206,8 +206,11 @@ public final class CodeSandbox implements AutoCloseable {
         "--ro-bind", scriptDir.toString(), "/coach",
         "--proc", "/proc",
         "--dev", "/dev",
-        "--size", Long.toString((long) config.scratchMb() << 20), "--tmpfs", "/scratch",
-        "--symlink", "/scratch", "/tmp",
+        "--size", Long.toString((long) config.scratchMb() << 20), "--tmpfs", "/scratch"));
+    if (!parents.contains(Path.of("/tmp"))) {
+      c.addAll(List.of("--symlink", "/scratch", "/tmp"));
+    }
+    c.addAll(List.of(
         "--chdir", "/scratch",
         "--setenv", "HOME", "/scratch",
         "--setenv", "TMPDIR", "/scratch",

@@ -51,11 +51,13 @@ final class SandboxWorker {
       process.getErrorStream().close();
       return worker;
     } catch (IOException e) {
-      worker.kill();
+      // Read before killing: destroying a Process closes its streams.
       String stderr = worker.stderr();
+      worker.kill();
       throw new SandboxUnavailableException(
-          "the sandboxed Python worker did not start (" + e.getMessage() + ")"
-              + (stderr.isBlank() ? "" : ":\n" + stderr.strip()),
+          "the sandboxed Python worker did not start (" + e.getMessage() + "), and code is never run"
+              + " without the sandbox; bubblewrap needs root or unprivileged user namespaces (docs/sandbox.md)"
+              + (stderr.isBlank() ? "" : ". Its error output:\n" + stderr.strip()),
           e);
     }
   }
