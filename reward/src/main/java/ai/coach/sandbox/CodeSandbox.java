@@ -23,7 +23,8 @@ import java.util.concurrent.Semaphore;
  * Runs model-written Python in isolated, warm worker processes. Each session gets its own
  * process under bubblewrap: new mount, pid, network, ipc and uts namespaces, read-only system
  * and venv, a size-capped tmpfs as the only writable place, no inherited environment, its own
- * unprivileged uid, rlimits on memory, CPU time, processes and file size. Workers are started
+ * unprivileged uid, rlimits on memory, CPU time, processes and file size, and a watch on the
+ * memory of all of a session's processes together. Workers are started
  * ahead of time with numpy and sympy imported. At most {@link SandboxConfig#poolSize()} sessions
  * are open at once. If bubblewrap cannot isolate code here, construction fails: code never runs
  * unsandboxed.
@@ -41,6 +42,7 @@ public final class CodeSandbox implements AutoCloseable {
   private final LinkedBlockingQueue<SandboxWorker> ready = new LinkedBlockingQueue<>();
   private final ExecutorService starter;
   private final ScheduledExecutorService timer;
+  private final MemoryWatch memoryWatch;
   private final Set<Integer> liveUids = new HashSet<>();
   private int nextUid;
   private int starting;
@@ -59,6 +61,7 @@ public final class CodeSandbox implements AutoCloseable {
     this.starter = Executors.newFixedThreadPool(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())),
         daemon("sandbox-starter"));
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("sandbox-timer"));
+    this.memoryWatch = new MemoryWatch((long) config.memoryMb() << 20, 100, timer);
     try {
       // One worker started here proves that bubblewrap isolates code on this machine.
       ready.add(startWorker());
@@ -104,6 +107,7 @@ public final class CodeSandbox implements AutoCloseable {
   }
 
   void retire(SandboxWorker worker) {
+    memoryWatch.forget(worker);
     worker.kill();
     starter.execute(() -> {
       worker.awaitExit();
@@ -147,7 +151,9 @@ public final class CodeSandbox implements AutoCloseable {
   private SandboxWorker startWorker() {
     int uid = allocateUid();
     try {
-      return SandboxWorker.start(command(uid), uid, config.maxOutputChars());
+      SandboxWorker worker = SandboxWorker.start(command(uid), uid, config.maxOutputChars());
+      memoryWatch.watch(worker);
+      return worker;
     } catch (RuntimeException e) {
       synchronized (this) {
         liveUids.remove(uid);
@@ -279,6 +285,7 @@ public final class CodeSandbox implements AutoCloseable {
       }
       closed = true;
     }
+    memoryWatch.stop();
     for (SandboxWorker worker; (worker = ready.poll()) != null; ) {
       worker.kill();
     }

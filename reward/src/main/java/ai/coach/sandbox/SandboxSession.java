@@ -24,6 +24,12 @@ public final class SandboxSession implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the sandbox session is closed");
     }
+    if (worker != null && !worker.isAlive()) {
+      // Killed between snippets, e.g. by the memory watch for what a child left running used.
+      sandbox.retire(worker);
+      worker = null;
+      lostNamespace = true;
+    }
     boolean fresh = false;
     if (worker == null) {
       worker = sandbox.takeWorker();

@@ -24,6 +24,7 @@ final class SandboxWorker {
   private final int uid;
   private final int maxReplyBytes;
   private volatile boolean timedOut;
+  private volatile long memoryExceededMb = -1;
 
   private SandboxWorker(Process process, int uid, int maxOutputChars) {
     this.process = process;
@@ -93,6 +94,11 @@ final class SandboxWorker {
         return new ExecutionResult(ExecutionResult.Status.TIMEOUT,
             "Code execute time out: the code ran past the " + seconds(timeoutMillis) + " s time limit", false);
       }
+      if (memoryExceededMb >= 0) {
+        return new ExecutionResult(ExecutionResult.Status.KILLED,
+            "Code execute Error: MemoryError: the code's processes used " + memoryExceededMb
+                + " MiB together, over the session's memory cap, and were killed; its namespace is gone", false);
+      }
       return new ExecutionResult(ExecutionResult.Status.KILLED,
           OutputFormat.cut("Code execute Error: ProcessDied: the Python process running the code ended"
               + exitDescription() + "; its namespace is gone", maxOutputChars), false);
@@ -139,6 +145,16 @@ final class SandboxWorker {
       throw new IOException("the worker process exited mid-reply");
     }
     return JSON.readTree(body);
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Called by {@link MemoryWatch} when the session's processes together pass the memory cap. */
+  void killForMemory(long usedMb) {
+    memoryExceededMb = usedMb;
+    kill();
   }
 
   /**

@@ -100,6 +100,27 @@ class HostileCodeTest {
   }
 
   @Test
+  void forkedChildrenShareOneMemoryCap() {
+    try (CodeSandbox small = new CodeSandbox(SandboxConfig.DEFAULTS.withMemoryMb(512).withTimeoutSeconds(20).withPool(1, 0));
+        SandboxSession session = small.openSession()) {
+      ExecutionResult one = session.run("block = bytearray(b'1') * (200 << 20)\nprint(len(block) >> 20)\ndel block");
+      assertEquals("200\n", one.output(), "one process stays under the cap");
+      ExecutionResult many = session.run(String.join("\n",
+          "import os, time",
+          "for _ in range(4):",
+          "    if os.fork() == 0:",
+          "        block = bytearray(b'1') * (200 << 20)",
+          "        time.sleep(30)",
+          "        os._exit(0)",
+          "for _ in range(4):",
+          "    os.wait()"));
+      assertEquals(Status.KILLED, many.status(), many.output());
+      assertTrue(many.output().startsWith("Code execute Error: MemoryError: the code's processes used "), many.output());
+      assertRecovers(session, true);
+    }
+  }
+
+  @Test
   void childProcessesDieWithTheSession() throws Exception {
     SandboxSession session = sandbox.openSession();
     ExecutionResult spawn = session.run(String.join("\n",
