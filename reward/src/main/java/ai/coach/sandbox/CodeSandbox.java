@@ -222,7 +222,6 @@ public final class CodeSandbox implements AutoCloseable {
         "--setenv", "TMPDIR", "/scratch",
         "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
         "--setenv", "LANG", "C.UTF-8",
-        "--setenv", "PYTHONIOENCODING", "utf-8",
         // One BLAS/OpenMP thread: threads count against the process cap, and sessions run side by side.
         "--setenv", "OPENBLAS_NUM_THREADS", "1",
         "--setenv", "OMP_NUM_THREADS", "1",
