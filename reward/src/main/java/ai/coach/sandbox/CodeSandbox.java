@@ -13,9 +13,11 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 
@@ -44,6 +46,7 @@ public final class CodeSandbox implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final MemoryWatch memoryWatch;
   private final Set<Integer> liveUids = new HashSet<>();
+  private final Set<SandboxWorker> liveWorkers = ConcurrentHashMap.newKeySet();
   private int nextUid;
   private int starting;
   private volatile boolean closed;
@@ -97,24 +100,38 @@ public final class CodeSandbox implements AutoCloseable {
 
   /** A warm worker if one is ready, else one started now. */
   SandboxWorker takeWorker() {
+    if (closed) {
+      throw new IllegalStateException("the code sandbox is closed; its sessions can run no more code");
+    }
     SandboxWorker worker = ready.poll();
     refill();
     return worker != null ? worker : startWorker();
   }
 
   ExecutionResult execute(SandboxWorker worker, String code) {
+    if (closed) {
+      throw new IllegalStateException("the code sandbox is closed; its sessions can run no more code");
+    }
     return worker.execute(code, Math.round(config.timeoutSeconds() * 1000), config.maxOutputChars(), timer);
   }
 
   void retire(SandboxWorker worker) {
     memoryWatch.forget(worker);
+    liveWorkers.remove(worker);
     worker.kill();
-    starter.execute(() -> {
-      worker.awaitExit();
-      synchronized (this) {
-        liveUids.remove(worker.uid());
-      }
-    });
+    if (closed) {
+      return;
+    }
+    try {
+      starter.execute(() -> {
+        worker.awaitExit();
+        synchronized (this) {
+          liveUids.remove(worker.uid());
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // The sandbox closed meanwhile; its uids are not handed out again.
+    }
   }
 
   void sessionClosed() {
@@ -153,6 +170,7 @@ public final class CodeSandbox implements AutoCloseable {
     try {
       SandboxWorker worker = SandboxWorker.start(command(uid), uid, config.maxOutputChars());
       memoryWatch.watch(worker);
+      liveWorkers.add(worker);
       return worker;
     } catch (RuntimeException e) {
       synchronized (this) {
@@ -275,7 +293,7 @@ public final class CodeSandbox implements AutoCloseable {
     };
   }
 
-  /** Kills the warm workers; open sessions must be closed by their owners. */
+  /** Kills every worker, warm or in a session; open sessions can then only be closed. */
   @Override
   public void close() {
     synchronized (this) {
@@ -285,9 +303,8 @@ public final class CodeSandbox implements AutoCloseable {
       closed = true;
     }
     memoryWatch.stop();
-    for (SandboxWorker worker; (worker = ready.poll()) != null; ) {
-      worker.kill();
-    }
+    ready.clear();
+    liveWorkers.forEach(SandboxWorker::kill);
     starter.shutdown();
     timer.shutdown();
     try {

@@ -9,6 +9,7 @@ public final class SandboxSession implements AutoCloseable {
   private final CodeSandbox sandbox;
   private SandboxWorker worker;
   private boolean lostNamespace;
+  private boolean ranAny;
   private boolean closed;
 
   SandboxSession(CodeSandbox sandbox, SandboxWorker worker) {
@@ -28,8 +29,9 @@ public final class SandboxSession implements AutoCloseable {
       // Killed between snippets, e.g. by the memory watch for what a child left running used.
       sandbox.retire(worker);
       worker = null;
-      lostNamespace = true;
+      lostNamespace = ranAny;
     }
+    ranAny = true;
     boolean fresh = false;
     if (worker == null) {
       worker = sandbox.takeWorker();

@@ -2,6 +2,7 @@ package ai.coach.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.coach.sandbox.ExecutionResult.Status;
 import java.util.ArrayList;
@@ -26,6 +27,20 @@ class SessionPoolTest {
       }
       second.close();
     }
+  }
+
+  @Test
+  void closingTheSandboxEndsItsOpenSessions() throws Exception {
+    CodeSandbox sandbox = new CodeSandbox(SandboxConfig.DEFAULTS.withPool(1, 0));
+    SandboxSession session = sandbox.openSession();
+    assertEquals("ok\n", session.run("import subprocess\nsubprocess.Popen(['sleep', '313'])\nprint('ok')").output());
+    sandbox.close();
+    assertThrows(IllegalStateException.class, () -> session.run("print('no timer enforces limits now')"));
+    session.close();
+    for (int i = 0; i < 100 && !HostileCodeTest.processesWithArgs("sleep", "313").isEmpty(); i++) {
+      Thread.sleep(50);
+    }
+    assertEquals(List.of(), HostileCodeTest.processesWithArgs("sleep", "313"));
   }
 
   @Test
