@@ -94,6 +94,9 @@ class AnswerGraderTest {
       \\boxed{1,001}                                      | 1000                    | false
       \\boxed{\\frac{2}{3}}                               | \\frac{3}{2}            | false
       \\boxed{e}                                          | \\pi                    | false
+      \\boxed{10^{10^{10}}}                              | 5                       | false
+      \\boxed{10^{10^{10}}}                              | 10^{10^{10}}            | true
+      \\boxed{1000000!}                                  | 1                       | false
       """)
   void decidesEquivalence(String prediction, String gold, boolean equal) {
     assertEquals(equal, grader.equal(prediction, gold));
