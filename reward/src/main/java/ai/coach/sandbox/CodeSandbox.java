@@ -26,10 +26,11 @@ import java.util.concurrent.Semaphore;
  * process under bubblewrap: new mount, pid, network, ipc and uts namespaces, read-only system
  * and venv, a size-capped tmpfs as the only writable place, no inherited environment, its own
  * unprivileged uid, rlimits on memory, CPU time, processes and file size, and a watch on the
- * memory of all of a session's processes together. Workers are started
- * ahead of time with numpy and sympy imported. At most {@link SandboxConfig#poolSize()} sessions
- * are open at once. If bubblewrap cannot isolate code here, construction fails: code never runs
- * unsandboxed.
+ * memory of all of a session's processes together. Workers are started ahead of time with numpy
+ * and sympy imported. At most {@link SandboxConfig#poolSize()} sessions are open at once. If
+ * bubblewrap cannot isolate code here, construction fails: code never runs unsandboxed.
+ *
+ * <p>One instance per process is enough; it is safe for concurrent use.
  */
 public final class CodeSandbox implements AutoCloseable {
 
