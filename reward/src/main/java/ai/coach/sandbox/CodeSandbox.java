@@ -106,14 +106,20 @@ public final class CodeSandbox implements AutoCloseable {
     }
     SandboxWorker worker = ready.poll();
     refill();
-    return worker != null ? worker : startWorker();
+    if (worker == null) {
+      worker = startWorker();
+    }
+    memoryWatch.watch(worker);
+    return worker;
   }
 
   ExecutionResult execute(SandboxWorker worker, String code) {
     if (closed) {
       throw new IllegalStateException("the code sandbox is closed; its sessions can run no more code");
     }
-    return worker.execute(code, Math.round(config.timeoutSeconds() * 1000), config.maxOutputChars(), timer);
+    try (MemoryWatch.Running running = memoryWatch.running()) {
+      return worker.execute(code, Math.round(config.timeoutSeconds() * 1000), config.maxOutputChars(), timer);
+    }
   }
 
   void retire(SandboxWorker worker) {
@@ -170,7 +176,6 @@ public final class CodeSandbox implements AutoCloseable {
     int uid = allocateUid();
     try {
       SandboxWorker worker = SandboxWorker.start(command(uid), uid, config.maxOutputChars());
-      memoryWatch.watch(worker);
       liveWorkers.add(worker);
       return worker;
     } catch (RuntimeException e) {
