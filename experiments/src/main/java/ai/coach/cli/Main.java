@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
       LmCommand.class,
       BenchCommand.class,
       DataCommand.class,
+      PythonCommand.class,
+      GradeCommand.class,
     })
 public final class Main implements Runnable {
 
