@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       DataCommand.class,
       PythonCommand.class,
       GradeCommand.class,
+      PolicyCommand.class,
     })
 public final class Main implements Runnable {
 
