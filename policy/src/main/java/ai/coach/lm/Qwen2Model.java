@@ -72,7 +72,7 @@ public final class Qwen2Model implements LanguageModel {
     this.lmHead = lmHead;
     this.finalNorm = finalNorm;
     this.layers = layers;
-    this.rope = new Rope(config.headDim(), config.ropeTheta(), dtype);
+    this.rope = new Rope(config.headDim(), config.ropeTheta(), dtype, CpuKernels.applies(Nd4j.create(dtype, 1)));
   }
 
   /** Loads in fp32, the CPU default. */
@@ -270,11 +270,10 @@ public final class Qwen2Model implements LanguageModel {
     float[][][] result = new float[b][][];
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, workspaceId)) {
       INDArray x = embed.getRows(ids);
-      INDArray cos = rope.cos(positions);
-      INDArray sin = rope.sin(positions);
+      if (x.ordering() != 'c') x = x.dup('c');
       for (int l = 0; l < layers.length; l++) {
         Layer layer = layers[l];
-        x.addi(attention(l, layer, rmsNorm(x, layer.inputNorm()), cos, sin, seqs, rowStart));
+        x.addi(attention(l, layer, rmsNorm(x, layer.inputNorm()), positions, seqs, rowStart));
         x.addi(mlp(layer, rmsNorm(x, layer.postNorm())));
       }
       INDArray hidden = rmsNorm(x, finalNorm);
@@ -303,12 +302,18 @@ public final class Qwen2Model implements LanguageModel {
   }
 
   private INDArray rmsNorm(INDArray x, INDArray weight) {
+    if (CpuKernels.applies(x, weight)) {
+      INDArray out = Nd4j.createUninitialized(dtype, x.rows(), x.columns());
+      CpuKernels.rmsNorm(x, weight, config.rmsNormEps(), out);
+      return out;
+    }
     INDArray rms = x.mul(x).mean(true, 1).addi(config.rmsNormEps());
     Transforms.sqrt(rms, false);
     return x.divColumnVector(rms).muliRowVector(weight);
   }
 
-  private INDArray attention(int layerIndex, Layer layer, INDArray h, INDArray cos, INDArray sin, List<KvSequence> seqs, int[] rowStart) {
+  private INDArray attention(
+      int layerIndex, Layer layer, INDArray h, int[] positions, List<KvSequence> seqs, int[] rowStart) {
     int qDim = config.qDim();
     int kvDim = config.kvDim();
     int d = config.headDim();
@@ -321,8 +326,8 @@ public final class Qwen2Model implements LanguageModel {
     INDArray q = columns(qkv, 0, qDim).reshape(total, config.numHeads(), d);
     INDArray k = columns(qkv, qDim, qDim + kvDim).reshape(total, kvHeads, d);
     INDArray v = columns(qkv, qDim + kvDim, qDim + 2 * kvDim).reshape(total, kvHeads, d);
-    rope.apply(q, cos, sin);
-    rope.apply(k, cos, sin);
+    rope.apply(q, positions);
+    rope.apply(k, positions);
     q.muli(1.0 / Math.sqrt(d));
 
     INDArray out = Nd4j.create(dtype, total, qDim);
@@ -374,6 +379,11 @@ public final class Qwen2Model implements LanguageModel {
   private INDArray mlp(Layer layer, INDArray h) {
     int inter = config.intermediateSize();
     INDArray gateUp = Nd4j.gemm(h, layer.wGateUp(), false, true);
+    if (CpuKernels.applies(gateUp)) {
+      INDArray act = Nd4j.createUninitialized(dtype, h.rows(), inter);
+      CpuKernels.siluGate(gateUp, inter, act);
+      return Nd4j.gemm(act, layer.wDown(), false, true);
+    }
     INDArray gate = gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inter));
     INDArray up = gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(inter, 2 * inter));
     INDArray act = Nd4j.exec(new Swish(gate, Nd4j.create(dtype, h.rows(), inter))).muli(up);

@@ -10,21 +10,26 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Rotary position embedding in Hugging Face's rotate-half layout: a head vector's first half
  * pairs with its second half, {@code x1' = x1 cos - x2 sin}, {@code x2' = x2 cos + x1 sin}.
  * Angles are computed in float32 the way transformers computes them, so positions far into a
- * sequence round the same way as the reference.
+ * sequence round the same way as the reference. On the CPU backend in fp32 the rotation is one
+ * loop over the tables ({@link CpuKernels#rope}); elsewhere it is ND4J ops on gathered rows.
  */
 final class Rope implements AutoCloseable {
 
   private final int half;
   private final double theta;
   private final DataType dtype;
+  private final boolean javaTables;
+  private float[] cosValues = new float[0];
+  private float[] sinValues = new float[0];
   private INDArray cosTable;
   private INDArray sinTable;
   private int capacity;
 
-  Rope(int headDim, double theta, DataType dtype) {
+  Rope(int headDim, double theta, DataType dtype, boolean javaTables) {
     this.half = headDim / 2;
     this.theta = theta;
     this.dtype = dtype;
+    this.javaTables = javaTables;
   }
 
   /** Makes the tables cover positions [0, positions). */
@@ -45,25 +50,33 @@ final class Rope implements AutoCloseable {
         sin[p * half + i] = (float) Math.sin(angle);
       }
     }
+    capacity = cap;
+    cosValues = cos;
+    sinValues = sin;
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
       close();
       cosTable = Nd4j.create(cos, new long[] {cap, half}, 'c').castTo(dtype);
       sinTable = Nd4j.create(sin, new long[] {cap, half}, 'c').castTo(dtype);
     }
-    capacity = cap;
   }
 
   /** cos rows for the given positions, shaped [rows, 1, half] to broadcast over heads. */
-  INDArray cos(int[] positions) {
+  private INDArray cos(int[] positions) {
     return cosTable.getRows(positions).reshape(positions.length, 1, half);
   }
 
-  INDArray sin(int[] positions) {
+  private INDArray sin(int[] positions) {
     return sinTable.getRows(positions).reshape(positions.length, 1, half);
   }
 
-  /** Rotates x [rows, heads, 2*half] in place. */
-  void apply(INDArray x, INDArray cos, INDArray sin) {
+  /** Rotates x [rows, heads, 2*half] in place, row r by the angles of positions[r]. */
+  void apply(INDArray x, int[] positions) {
+    if (javaTables && CpuKernels.applies(x)) {
+      CpuKernels.rope(x, positions, cosValues, sinValues, half);
+      return;
+    }
+    INDArray cos = cos(positions);
+    INDArray sin = sin(positions);
     INDArray x1 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, half));
     INDArray x2 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(half, 2 * half));
     INDArray first = x1.mul(cos).subi(x2.mul(sin));

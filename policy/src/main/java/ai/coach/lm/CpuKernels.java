@@ -1,0 +1,99 @@
+package ai.coach.lm;
+
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The elementwise parts of a layer (RMSNorm, rotary embedding, SiLU gating) as single loops
+ * over fp32 memory on the CPU backend. Written as ND4J ops each is four to eight ops over small
+ * arrays, and a decode step is dominated by per-op overhead and by ND4J's slow broadcasting
+ * path; one loop does the same work in one pass with no temporaries. Only used for contiguous
+ * fp32 arrays on the CPU backend; {@link #applies} says when, and the model keeps an ND4J-op
+ * path for everything else (fp16/bf16, the CUDA backend).
+ */
+final class CpuKernels {
+
+  private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu");
+
+  private CpuKernels() {}
+
+  static boolean applies(INDArray... arrays) {
+    if (!CPU) return false;
+    for (INDArray a : arrays) {
+      if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || !Shape.hasDefaultStridesForShape(a)) return false;
+    }
+    return true;
+  }
+
+  private static FloatBuffer buf(INDArray a) {
+    return a.data().asNioFloat();
+  }
+
+  /** out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w, rows of a [rows, cols] array. */
+  static void rmsNorm(INDArray x, INDArray weight, double eps, INDArray out) {
+    int rows = (int) x.rows();
+    int cols = (int) x.columns();
+    FloatBuffer xs = buf(x);
+    FloatBuffer ws = buf(weight);
+    FloatBuffer os = buf(out);
+    float[] w = new float[cols];
+    ws.get((int) weight.offset(), w);
+    float[] row = new float[cols];
+    for (int r = 0; r < rows; r++) {
+      xs.get((int) x.offset() + r * cols, row);
+      double sum = 0;
+      for (float v : row) sum += (double) v * v;
+      float scale = (float) (1.0 / Math.sqrt(sum / cols + eps));
+      for (int c = 0; c < cols; c++) row[c] = row[c] * scale * w[c];
+      os.put((int) out.offset() + r * cols, row);
+    }
+  }
+
+  /**
+   * Rotates x [rows, heads, 2*half] in place: row r uses the angles of positions[r] from the
+   * [positions, half] cos and sin tables.
+   */
+  static void rope(INDArray x, int[] positions, float[] cosTable, float[] sinTable, int half) {
+    int rows = (int) x.size(0);
+    int heads = (int) x.size(1);
+    FloatBuffer xs = buf(x);
+    int base = (int) x.offset();
+    float[] v = new float[2 * half];
+    for (int r = 0; r < rows; r++) {
+      int angles = positions[r] * half;
+      for (int h = 0; h < heads; h++) {
+        int at = base + (r * heads + h) * 2 * half;
+        xs.get(at, v);
+        for (int i = 0; i < half; i++) {
+          float c = cosTable[angles + i];
+          float s = sinTable[angles + i];
+          float x1 = v[i];
+          float x2 = v[i + half];
+          v[i] = x1 * c - x2 * s;
+          v[i + half] = x2 * c + x1 * s;
+        }
+        xs.put(at, v);
+      }
+    }
+  }
+
+  /** out[r, i] = silu(gateUp[r, i]) * gateUp[r, inter + i] for a fused [rows, 2*inter] input. */
+  static void siluGate(INDArray gateUp, int inter, INDArray out) {
+    int rows = (int) gateUp.rows();
+    FloatBuffer in = buf(gateUp);
+    FloatBuffer os = buf(out);
+    float[] row = new float[2 * inter];
+    float[] res = new float[inter];
+    for (int r = 0; r < rows; r++) {
+      in.get((int) gateUp.offset() + r * 2 * inter, row);
+      for (int i = 0; i < inter; i++) {
+        float g = row[i];
+        res[i] = g / (1.0f + (float) Math.exp(-g)) * row[inter + i];
+      }
+      os.put((int) out.offset() + r * inter, res);
+    }
+  }
+}
