@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 
 /**
  * One critique workload: solutions × steps × K samples on one engine.
@@ -94,6 +95,7 @@ final class CritiqueBatch {
       admit();
       while (!active.isEmpty()) {
         long t0 = System.nanoTime();
+        pickTokens();
         for (SolutionRun s : List.copyOf(active)) s.advance();
         samplingNanos += System.nanoTime() - t0;
         admit();
@@ -110,6 +112,24 @@ final class CritiqueBatch {
       wallNanos = System.nanoTime() - start;
     }
     return Arrays.asList(results);
+  }
+
+  /**
+   * Samples the next token of every sequence that is generating, on all cores: with a large
+   * vocabulary, softmax, filtering and the top-20 cost about as much per sequence as a small
+   * model's forward share, and the engine is idle meanwhile.
+   */
+  private void pickTokens() {
+    List<SampleRun> ready = new ArrayList<>();
+    for (SolutionRun s : active) {
+      for (StepRun run : s.stepRuns) {
+        if (run == null || run.remaining == 0) continue;
+        for (SampleRun sample : run.samples) {
+          if (sample.generating()) ready.add(sample);
+        }
+      }
+    }
+    IntStream.range(0, ready.size()).parallel().forEach(i -> ready.get(i).pick());
   }
 
   CriticStats stats() {
@@ -400,6 +420,7 @@ final class CritiqueBatch {
     private final Sampler sampler;
     private Phase phase;
     private boolean fed;
+    private TokenLogprob picked;
     private List<String> stops = List.of();
     private int maxNew;
     private final List<TokenLogprob> call = new ArrayList<>();
@@ -470,13 +491,23 @@ final class CritiqueBatch {
       call.clear();
     }
 
+    boolean generating() {
+      return fed && (phase == Phase.ANALYZE || phase == Phase.VERIFY || phase == Phase.JUDGE);
+    }
+
+    /** Chooses the next token; its own sampler and logits only, so samples pick in parallel. */
+    void pick() {
+      picked = sampler.next(state.nextLogits());
+    }
+
     void advance() {
       if (phase == Phase.CODE) {
         if (code.isDone()) codeDone(codeOutput());
         return;
       }
-      if (phase == Phase.DONE || !fed) return;
-      TokenLogprob t = sampler.next(state.nextLogits());
+      if (!generating()) return;
+      TokenLogprob t = picked != null ? picked : sampler.next(state.nextLogits());
+      picked = null;
       if (critic.eosIds.contains(t.token())) {
         endCall(null);
         return;
