@@ -33,13 +33,13 @@ import java.util.stream.IntStream;
  * the others back; executions run on the critic's thread pool, in order within a solution
  * (they share its namespace).
  *
- * <p>Prefixes are computed once: the K samples of a step fork the conversation's state, and the
- * next step's conversation continues the state of the step's first sample (whose critique is
- * what the history keeps), extended by the tokens the chat template renders for the turn
- * boundary and the next user turn. That is only valid when those tokens are exactly the
- * template's tokenization of the whole conversation, so every step's prompt is rendered in full
- * and compared: when the sampled tokens are not the canonical tokenization of their own text,
- * the turn is re-prefilled from the previous step's state instead.
+ * <p>Prefixes are computed once: the first sample of a step continues the conversation's state
+ * and the other K - 1 fork it; the next step's conversation continues the state of the step's
+ * first sample (whose critique is what the history keeps), extended by the tokens the chat
+ * template renders for the turn boundary and the next user turn. That is only valid when the
+ * state then holds exactly the template's tokenization of the whole conversation, so every
+ * step's prompt is rendered in full and compared: when the sampled tokens are not the canonical
+ * tokenization of their own text, the conversation is prefilled anew from the template's tokens.
  */
 final class CritiqueBatch {
 
@@ -267,14 +267,18 @@ final class CritiqueBatch {
       return length + 1 < critic.model.maxPositions();
     }
 
+    /**
+     * Sample 0 continues the conversation's own state and the others fork it, so a step holds K
+     * caches, not K + 1; the rare paths that need the bare conversation again re-prefill it.
+     */
     void startStep(int step, SequenceState conv) {
-      StepRun run = new StepRun(this, step, conv);
+      StepRun run = new StepRun(this, step, conv.tokens());
       stepRuns[step] = run;
-      List<SequenceState> forks = critic.model.fork(conv, config.samples());
-      for (int k = 0; k < forks.size(); k++) {
-        run.samples[k] = new SampleRun(run, k, track(forks.get(k)));
-        run.samples[k].begin();
-      }
+      List<SequenceState> states = new ArrayList<>();
+      states.add(conv);
+      if (config.samples() > 1) critic.model.fork(conv, config.samples() - 1).forEach(s -> states.add(track(s)));
+      for (int k = 0; k < states.size(); k++) run.samples[k] = new SampleRun(run, k, states.get(k));
+      for (SampleRun s : run.samples) s.begin();
     }
 
     void advance() {
@@ -341,10 +345,7 @@ final class CritiqueBatch {
         turnsReused++;
       } else {
         turnsRecomputed++;
-        SequenceState previous = first.step.conv;
-        base = startsWith(canonical, previous.tokens()) && canonical.length > previous.length()
-            ? track(critic.model.fork(previous, 1).get(0))
-            : track(critic.model.newSequence());
+        base = track(critic.model.newSequence());
       }
       SequenceState conv = base;
       feed(conv, Arrays.copyOfRange(canonical, conv.length(), canonical.length), sampled, () -> startStep(next, conv));
@@ -363,7 +364,6 @@ final class CritiqueBatch {
     }
 
     void stepDone(StepRun run) {
-      release(run.conv);
       steps++;
       if (++stepsDone < stepRuns.length) return;
       finished = true;
@@ -387,12 +387,13 @@ final class CritiqueBatch {
   private final class StepRun {
     final SolutionRun solution;
     final int step;
-    final SequenceState conv;
+    /** The tokens of the conversation up to this step's generation prompt. */
+    final int[] conv;
     final SampleRun[] samples;
     final SampleCritique[] critiques;
     int remaining;
 
-    StepRun(SolutionRun solution, int step, SequenceState conv) {
+    StepRun(SolutionRun solution, int step, int[] conv) {
       this.solution = solution;
       this.step = step;
       this.conv = conv;
@@ -606,13 +607,13 @@ final class CritiqueBatch {
     /** Out of rounds or budget during verification: judge from the analysis alone. */
     private void dropVerification() {
       release(state);
-      state = track(critic.model.fork(step.conv, 1).get(0));
+      state = track(critic.model.newSequence());
       held = null;
       turnText.setLength(0);
       turnText.append(prompts.analyzePrefix(step.step + 1)).append(analysisCall);
       turnTokens = analysisTokens.length;
       fed = false;
-      feed(state, analysisTokens, 0, null);
+      feed(state, concat(step.conv, analysisTokens), 0, null);
       judgeFromAnalysis();
     }
 

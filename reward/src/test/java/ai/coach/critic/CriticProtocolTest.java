@@ -147,12 +147,9 @@ class CriticProtocolTest {
     assertEquals(List.of("a = 2 + 3\nprint(a)", "a = 2 + 3\nprint(a)", "print(a * 2)", "print(a * 2)"), exec.sessions.get(0).ran);
     assertTrue(exec.sessions.get(0).closed);
 
-    // Each step's samples fork a state holding exactly the template's tokens of the conversation.
+    // Each step's samples start from a state holding exactly the template's tokens of the conversation.
     List<int[]> expected = canonicalPrompts(bytes, P.systemStepByStep(), DOUBLING, List.of(turn1));
-    List<int[]> forked = new ArrayList<>();
-    for (int i = 0; i < model.forkSources.size(); i++) {
-      if (model.forkSizes.get(i) == 2) forked.add(model.forkSources.get(i));
-    }
+    List<int[]> forked = model.forkSources;
     assertEquals(expected.size(), forked.size());
     for (int i = 0; i < expected.size(); i++) assertEquals(List.of(box(expected.get(i))), List.of(box(forked.get(i))));
     assertEquals(1, stats.turnsReused());
@@ -184,10 +181,7 @@ class CriticProtocolTest {
     String turn1 = turn(1, analysis, "a = 2 + 3\nprint(a)\n```\n", "5", JUDGE + YES);
     assertEquals(turn1, r.steps().get(0).samples().get(0).text());
     List<int[]> expected = canonicalPrompts(merging, P.systemStepByStep(), DOUBLING, List.of(turn1));
-    List<int[]> forked = new ArrayList<>();
-    for (int i = 0; i < model.forkSources.size(); i++) {
-      if (model.forkSizes.get(i) == 2) forked.add(model.forkSources.get(i));
-    }
+    List<int[]> forked = model.forkSources;
     for (int i = 0; i < expected.size(); i++) assertEquals(box(expected.get(i)), box(forked.get(i)));
     assertEquals(0, stats.turnsReused());
     assertEquals(1, stats.turnsRecomputed());
@@ -282,7 +276,7 @@ class CriticProtocolTest {
 
     ScriptedModel direct = new ScriptedModel(bytes, oneStepRules(NO), null, 4096);
     CritiqueResult r;
-    try (Critic critic = critic(direct, bytes, null, config(CriticMode.DIRECT, 1))) {
+    try (Critic critic = critic(direct, bytes, null, config(CriticMode.DIRECT, 2))) {
       r = critic.critique(List.of(ONE)).get(0);
     }
     assertEquals(P.outputPrefix() + NO, r.steps().get(0).samples().get(0).text());

@@ -21,7 +21,7 @@ class CriticSmokeTest {
   @Test
   void everyStepGetsARewardWithinItsBudget() throws IOException {
     TestCheckpoints.writeRandomQwen2(dir, 7, 64, 2, 4096);
-    int budget = 40;
+    int budget = 24;
     List<CritiqueRequest> requests = List.of(
         new CritiqueRequest("a", "What is 3 * 4?", List.of("3 * 4 = 12.", "So the answer is 12.")),
         new CritiqueRequest("b", "Halve 10.", List.of("10 / 2 = 6.")));

@@ -37,7 +37,6 @@ final class ScriptedModel implements LanguageModel {
   private final Shaper shaper;
   private final int maxPositions;
   final List<int[]> forkSources = Collections.synchronizedList(new ArrayList<>());
-  final List<Integer> forkSizes = Collections.synchronizedList(new ArrayList<>());
   volatile int appendCalls;
   volatile int largestBatch;
   int liveStates;
@@ -151,13 +150,13 @@ final class ScriptedModel implements LanguageModel {
     State source = (State) state;
     if (source.closed) throw new IllegalStateException("fork of a closed sequence");
     forkSources.add(source.tokens.clone());
-    forkSizes.add(n);
     List<SequenceState> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       State s = new State();
       s.tokens = source.tokens.clone();
       s.logits = source.logits;
-      s.branch = i;
+      // The source keeps branch 0, as the critic's first sample continues it.
+      s.branch = i + 1;
       out.add(s);
     }
     return out;
