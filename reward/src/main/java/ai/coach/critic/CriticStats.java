@@ -10,7 +10,8 @@ package ai.coach.critic;
  * @param engineCalls batched forward passes
  * @param prefillSeconds engine time attributed to prefill tokens
  * @param decodeSeconds engine time attributed to decode tokens
- * @param samplingSeconds picking tokens and checking stop strings, outside the engine
+ * @param samplingSeconds the scheduler outside the engine: picking tokens, stop strings, chat
+ *     template rendering and tokenization
  * @param codeWaitSeconds time the scheduler had nothing to run but code executions
  * @param codeSeconds summed run time of the code executions (they overlap the rest)
  * @param codeRuns code executions
@@ -51,7 +52,7 @@ public record CriticStats(
   public String summary() {
     return String.format(
         "%d steps in %.1f s = %.2f steps/s; engine: prefill %.1f s (%d tokens), decode %.1f s (%d tokens, %d calls);"
-            + " sampling %.1f s; code: %d runs, %.1f s total, %.1f s waited; turns reused %d, recomputed %d",
+            + " sampling and protocol %.1f s; code: %d runs, %.1f s total, %.1f s waited; turns reused %d, recomputed %d",
         steps, wallSeconds, stepsPerSecond(), prefillSeconds, prefillTokens, decodeSeconds, decodeTokens, engineCalls,
         samplingSeconds, codeRuns, codeSeconds, codeWaitSeconds, turnsReused, turnsRecomputed);
   }

@@ -214,8 +214,11 @@ final class CritiqueBatch {
     return s;
   }
 
+  /** Closes a state the batch no longer needs, with any tokens still queued for it. */
   private void release(SequenceState s) {
-    if (s != null && live.remove(s)) s.close();
+    if (s == null) return;
+    feeds.remove(s);
+    if (live.remove(s)) s.close();
   }
 
   private int[] encode(String text) {
@@ -338,7 +341,9 @@ final class CritiqueBatch {
       SequenceState base;
       int sampled = 0;
       int[] have = first.held == null ? first.state.tokens() : concat(first.state.tokens(), new int[] {first.held});
-      if (startsWith(canonical, have) && canonical.length > first.state.length()) {
+      // A state with tokens still queued (a turn cut short by the context limit) is not reused.
+      boolean settled = !feeds.containsKey(first.state);
+      if (settled && startsWith(canonical, have) && canonical.length > first.state.length()) {
         base = first.state;
         first.state = null;
         sampled = first.held == null ? 0 : 1;

@@ -319,4 +319,20 @@ class CriticProtocolTest {
     assertEquals(2, exec.sessions.size());
     assertTrue(model.largestBatch >= 2);
   }
+
+  @Test
+  void stepsThatOutgrowTheModelAreUndecidedAndEverythingIsReleased() {
+    int prompt = canonicalPrompts(bytes, P.systemStepByStep(), ONE, List.of()).get(0).length
+        - bytes.encode(ONE.problem() + "\n" + ONE.steps().get(0)).length
+        + bytes.encode(DOUBLING.problem() + "\n" + DOUBLING.steps().get(0)).length;
+    // Room for the first step's analysis prefix and part of its analysis, not for the rest.
+    ScriptedModel model = new ScriptedModel(bytes, twoStepRules("The sum is right.\n</analyze>\n"), RIVAL, prompt + 70);
+    CritiqueResult r;
+    try (Critic critic = critic(model, bytes, new ScriptedExecutor(ARITHMETIC), config(CriticMode.FULL, 2))) {
+      r = critic.critique(List.of(DOUBLING)).get(0);
+    }
+    assertEquals(List.of(0.5, 0.5), r.stepRewards());
+    assertEquals(-1, r.firstErrorStep());
+    assertEquals(0, model.liveStates);
+  }
 }
