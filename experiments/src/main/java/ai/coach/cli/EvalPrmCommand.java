@@ -13,12 +13,11 @@ import ai.coach.prm.ProcessBench;
 import ai.coach.prm.ProcessBenchSubset;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -103,7 +102,7 @@ public final class EvalPrmCommand implements Callable<Integer> {
     settings.put("top_k", topK);
     settings.put("prompts", texts);
 
-    try (CloseableCodeExecutor executor = criticMode == CriticMode.FULL ? sandbox(codeTimeout) : null;
+    try (CloseableCodeExecutor executor = criticMode == CriticMode.FULL ? CodeExecutorProvider.openRegistered(codeTimeout) : null;
         Checkpoint ckpt = Checkpoint.load(critic, dataType());
         Critic prm = new Critic(ckpt.model(), ckpt.tokenizer(), ckpt.chatTemplate(), ckpt.eosIds(), executor, texts, config)) {
       MetricsReport report = new PrmEvaluation(prm::critique, batch, threshold, !noProgress).run(subsets, out, settings);
@@ -113,19 +112,9 @@ public final class EvalPrmCommand implements Callable<Integer> {
     }
   }
 
-  private org.nd4j.linalg.api.buffer.DataType dataType() {
+  private DataType dataType() {
     LmCommand.ModelOptions options = new LmCommand.ModelOptions();
     options.dtype = dtype;
     return options.dataType();
-  }
-
-  /** The code sandbox registered on the class path (the reward module's bubblewrap sandbox). */
-  static CloseableCodeExecutor sandbox(double timeoutSeconds) {
-    Iterator<CodeExecutorProvider> providers = ServiceLoader.load(CodeExecutorProvider.class).iterator();
-    if (!providers.hasNext()) {
-      throw new IllegalStateException("--mode full runs the critic's Python checks, but no code sandbox is registered"
-          + " (META-INF/services/" + CodeExecutorProvider.class.getName() + "); use --mode analyze or direct");
-    }
-    return providers.next().open(timeoutSeconds);
   }
 }
