@@ -335,4 +335,32 @@ class CriticProtocolTest {
     assertEquals(-1, r.firstErrorStep());
     assertEquals(0, model.liveStates);
   }
+
+  @Test
+  void samplesDependOnTheSeedItemStepAndSampleButNotOnTheBatch() {
+    // Flat logits over the printable bytes: every token is a real random draw.
+    ScriptedModel.Shaper flat = (text, branch, logits) -> {
+      java.util.Arrays.fill(logits, -100f);
+      for (int b = 'a'; b <= 'z'; b++) logits[b] = 0f;
+    };
+    CriticConfig cfg = config(CriticMode.ANALYZE, 2).withStepTokenBudget(30).withSeed(11);
+    CritiqueRequest other = new CritiqueRequest("other", "Another problem.", List.of("x", "y"));
+    List<CritiqueResult> together;
+    CritiqueResult alone;
+    CritiqueResult reseeded;
+    try (Critic critic = critic(new ScriptedModel(bytes, List.of(), flat, 4096), bytes, null, cfg)) {
+      together = critic.critique(List.of(other, DOUBLING));
+    }
+    try (Critic critic = critic(new ScriptedModel(bytes, List.of(), flat, 4096), bytes, null, cfg)) {
+      alone = critic.critique(List.of(DOUBLING)).get(0);
+    }
+    try (Critic critic = critic(new ScriptedModel(bytes, List.of(), flat, 4096), bytes, null, cfg.withSeed(12))) {
+      reseeded = critic.critique(List.of(DOUBLING)).get(0);
+    }
+    assertEquals(alone, together.get(1));
+    SampleCritique a = alone.steps().get(0).samples().get(0);
+    assertEquals(30, a.analysis().length());
+    assertFalse(a.analysis().equals(alone.steps().get(0).samples().get(1).analysis()), "the K samples differ");
+    assertFalse(a.analysis().equals(reseeded.steps().get(0).samples().get(0).analysis()), "the seed matters");
+  }
 }
