@@ -1,5 +1,7 @@
 package ai.coach.critic;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /** How much of the critique protocol runs; the lesser modes exist for ablations. */
@@ -11,6 +13,8 @@ public enum CriticMode {
   /** The judgement alone, under a system prompt that asks for it directly. */
   DIRECT;
 
+  /** Also how YAML configs name a mode. */
+  @JsonCreator
   public static CriticMode parse(String text) {
     try {
       return valueOf(text.trim().toUpperCase(Locale.ROOT));
@@ -19,6 +23,7 @@ public enum CriticMode {
     }
   }
 
+  @JsonValue
   public String cliName() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -37,4 +37,16 @@ class CriticPromptsTest {
     e = assertThrows(IllegalArgumentException.class, () -> CriticPrompts.load(missing));
     assertTrue(e.getMessage().contains("'output_stop'"), e.getMessage());
   }
+
+  @Test
+  void criticConfigBindsFromYamlWithModesByTheirCliNames() throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+    String text = yaml.writeValueAsString(CriticConfig.DEFAULTS.withMode(CriticMode.ANALYZE));
+    assertTrue(text.contains("mode: \"analyze\""), text);
+    assertEquals(CriticConfig.DEFAULTS.withMode(CriticMode.ANALYZE), yaml.readValue(text, CriticConfig.class));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CriticMode.parse("verify"));
+    assertTrue(e.getMessage().contains("full, analyze or direct"), e.getMessage());
+  }
 }
