@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       PythonCommand.class,
       GradeCommand.class,
       PolicyCommand.class,
+      EvalPrmCommand.class,
+      ScorePrmCommand.class,
     })
 public final class Main implements Runnable {
 

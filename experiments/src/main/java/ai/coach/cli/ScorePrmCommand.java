@@ -1,0 +1,43 @@
+package ai.coach.cli;
+
+import ai.coach.prm.MetricsReport;
+import ai.coach.prm.Predictions;
+import ai.coach.prm.PrmMetrics;
+import ai.coach.prm.ProcessBench;
+import ai.coach.prm.ProcessBenchSubset;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code coach score-prm}: ProcessBench metrics of step rewards predicted earlier, by any PRM. */
+@Command(
+    name = "score-prm",
+    mixinStandardHelpOptions = true,
+    description = "Score step-reward predictions (JSON lines {\"id\", \"step_rewards\"}) against ProcessBench-format data.")
+public final class ScorePrmCommand implements Callable<Integer> {
+
+  @Option(names = "--data", required = true, description = "ProcessBench JSON or JSONL file; one subset per file (repeatable).")
+  List<Path> data = new ArrayList<>();
+
+  @Option(names = "--predictions", required = true, description = "predictions.jsonl")
+  Path predictions;
+
+  @Option(names = "--threshold", defaultValue = "0.5", description = "A step whose reward is below this is flagged.")
+  double threshold;
+
+  @Option(names = "--limit", description = "Only the first N items of each file (as eval-prm --limit).")
+  Integer limit;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!(threshold >= 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in [0, 1], got " + threshold);
+    List<ProcessBenchSubset> subsets = new ArrayList<>();
+    for (ProcessBenchSubset s : ProcessBench.readAll(data)) subsets.add(limit == null ? s : s.limit(limit));
+    MetricsReport report = PrmMetrics.score(subsets, Predictions.readRewards(predictions), threshold);
+    System.out.println(LmCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+    return 0;
+  }
+}

@@ -1,0 +1,86 @@
+package ai.coach.prm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PrmMetricsTest {
+
+  static ProcessBenchItem item(String id, int steps, int label) {
+    return new ProcessBenchItem(id, "g", "p", java.util.Collections.nCopies(steps, "s"), label == -1, label);
+  }
+
+  static ProcessBenchSubset subset(String name, ProcessBenchItem... items) {
+    return new ProcessBenchSubset(name, Path.of(name + ".jsonl"), List.of(items));
+  }
+
+  @Test
+  void handComputedF1PerSubsetAndTheirPlainMean() {
+    // Subset a: 3 erroneous items, 2 found at the right step -> 2/3; 2 correct items, 1 passed -> 1/2.
+    // F1 = 2 * (2/3) * (1/2) / (2/3 + 1/2) = (2/3) / (7/6) = 4/7.
+    ProcessBenchSubset a = subset("a",
+        item("a1", 3, 1), item("a2", 3, 0), item("a3", 3, 2), item("a4", 2, -1), item("a5", 2, -1));
+    // Subset b: 1 erroneous item flagged one step late -> 0; 1 correct item passed -> 1. F1 = 0.
+    ProcessBenchSubset b = subset("b", item("b1", 2, 0), item("b2", 2, -1));
+    Map<String, List<Double>> r = new HashMap<>();
+    r.put("a1", List.of(0.9, 0.2, 0.1));   // first below 0.5 at 1 = label
+    r.put("a2", List.of(0.1, 0.9, 0.9));   // at 0 = label
+    r.put("a3", List.of(0.3, 0.9, 0.1));   // at 0, label 2: wrong
+    r.put("a4", List.of(0.8, 0.7));        // none below: right
+    r.put("a5", List.of(0.8, 0.49));       // flagged: wrong
+    r.put("b1", List.of(0.6, 0.1));
+    r.put("b2", List.of(0.6, 0.6, 0.0));   // the reward beyond the item's steps is ignored
+    MetricsReport m = PrmMetrics.score(List.of(a, b), r, 0.5);
+    assertEquals(2.0 / 3, m.subsets().get("a").accError(), 1e-12);
+    assertEquals(0.5, m.subsets().get("a").accCorrect(), 1e-12);
+    assertEquals(4.0 / 7, m.subsets().get("a").f1(), 1e-12);
+    assertEquals(5, m.subsets().get("a").n());
+    assertEquals(0, m.subsets().get("b").accError());
+    assertEquals(1, m.subsets().get("b").accCorrect());
+    assertEquals(0, m.subsets().get("b").f1());
+    assertEquals((4.0 / 7 + 0) / 2, m.meanF1(), 1e-12);
+  }
+
+  @Test
+  void aRewardEqualToTheThresholdPasses() {
+    ProcessBenchSubset s = subset("t", item("c", 2, -1), item("e", 2, 1));
+    Map<String, List<Double>> r = Map.of("c", List.of(0.5, 0.5), "e", List.of(0.5, 0.4999));
+    MetricsReport m = PrmMetrics.score(List.of(s), r, 0.5);
+    assertEquals(1, m.subsets().get("t").accCorrect());
+    assertEquals(1, m.subsets().get("t").accError());
+    assertEquals(1, m.meanF1());
+    // At threshold 0.6 both items flag step 0: the correct one fails, the erroneous one is early.
+    MetricsReport strict = PrmMetrics.score(List.of(s), r, 0.6);
+    assertEquals(0, strict.subsets().get("t").f1());
+    assertEquals(0, PrmMetrics.firstBelow(List.of(0.5), 0.6));
+    assertEquals(-1, PrmMetrics.firstBelow(List.of(0.5), 0.5));
+  }
+
+  @Test
+  void emptySubsetsAndEmptyGroupsScoreZero() {
+    ProcessBenchSubset empty = subset("empty");
+    ProcessBenchSubset onlyCorrect = subset("only-correct", item("x", 1, -1));
+    MetricsReport m = PrmMetrics.score(List.of(empty, onlyCorrect), Map.of("x", List.of(0.9)), 0.5);
+    assertEquals(new SubsetMetrics(0, 0, 0, 0), m.subsets().get("empty"));
+    // All correct items passed, but with no erroneous items acc_error is 0 and so is F1.
+    assertEquals(new SubsetMetrics(0, 1, 0, 1), m.subsets().get("only-correct"));
+    assertEquals(0, m.meanF1());
+    assertEquals(0, PrmMetrics.score(List.of(), Map.of(), 0.5).meanF1());
+  }
+
+  @Test
+  void missingOrShortPredictionsAreErrorsNamingTheItem() {
+    ProcessBenchSubset s = subset("s", item("i1", 3, -1));
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> PrmMetrics.score(List.of(s), Map.of(), 0.5));
+    assertTrue(missing.getMessage().contains("'i1'"), missing.getMessage());
+    IllegalArgumentException shorter = assertThrows(IllegalArgumentException.class,
+        () -> PrmMetrics.score(List.of(s), Map.of("i1", List.of(0.9)), 0.5));
+    assertTrue(shorter.getMessage().contains("3 steps but 1"), shorter.getMessage());
+  }
+}
