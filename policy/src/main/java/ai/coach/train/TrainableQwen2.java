@@ -1,0 +1,572 @@
+package ai.coach.train;
+
+import ai.coach.lm.CheckpointException;
+import ai.coach.lm.ModelConfig;
+import ai.coach.lm.SafetensorsWriter;
+import ai.coach.lm.TensorStore;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The Qwen2 decoder as a trainable model: the same computation as {@link ai.coach.lm.Qwen2Model}
+ * with every layer's backward pass written out by hand, so a training step is a fixed sequence of
+ * BLAS GEMMs and a few elementwise ops per layer, with no graph to build or interpret.
+ *
+ * <p>A batch is a rectangle of {@code rows × length} tokens. All projections run as one GEMM over
+ * the {@code rows · length} stacked positions (q/k/v fused into one, gate/up into one), and
+ * attention runs as batched matmuls over (sequence, KV head) pairs, the query heads of a GQA
+ * group stacked along the rows. Activations needed by the backward pass live in a per-model ND4J
+ * workspace that is reused from step to step.
+ *
+ * <p>Parameters live in one {@link ParameterSet} under the Hugging Face tensor names, so
+ * {@link #save} writes a checkpoint the engine and transformers load unchanged. The dtype is FLOAT
+ * for training; DOUBLE exists so tests can compare against finite differences.
+ */
+public final class TrainableQwen2 implements AutoCloseable {
+
+  private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+      .initialSize(0)
+      .policyAllocation(AllocationPolicy.OVERALLOCATE)
+      .policyLearning(LearningPolicy.OVER_TIME)
+      .policySpill(SpillPolicy.REALLOCATE)
+      .build();
+
+  private final ModelConfig config;
+  private final DataType dtype;
+  private final ParameterSet params;
+  private final Layer[] layers;
+  private final INDArray embed;
+  private final INDArray embedGrad;
+  private final INDArray head;
+  private final INDArray headGrad;
+  private final INDArray finalNorm;
+  private final INDArray finalNormGrad;
+  private final float[] invFreq;
+  private final String workspaceId = "coach-train-" + System.identityHashCode(this);
+
+  /** Views of one layer's fused weights and of their gradients. */
+  private record Layer(
+      INDArray inNorm, INDArray gInNorm, INDArray wQkv, INDArray gQkv, INDArray bQkv, INDArray gbQkv,
+      INDArray wO, INDArray gO, INDArray postNorm, INDArray gPostNorm, INDArray wGateUp, INDArray gGateUp,
+      INDArray wDown, INDArray gDown) {}
+
+  /** What one layer's forward keeps for its backward. */
+  private static final class Saved {
+    INDArray x;
+    INDArray inv1;
+    INDArray h1;
+    INDArray qs;
+    INDArray ks;
+    INDArray vs;
+    INDArray probs;
+    INDArray attnOut;
+    INDArray x2;
+    INDArray inv2;
+    INDArray h2;
+    INDArray gateUp;
+    INDArray act;
+  }
+
+  private TrainableQwen2(ModelConfig config, DataType dtype) {
+    if (dtype != DataType.FLOAT && dtype != DataType.DOUBLE) {
+      throw new IllegalArgumentException("training dtype must be FLOAT or DOUBLE, got " + dtype);
+    }
+    this.config = config;
+    this.dtype = dtype;
+    this.params = new ParameterSet(layout(config), dtype);
+    int h = config.hiddenSize();
+    INDArray v = params.values();
+    INDArray g = params.grads();
+    this.embed = params.value("model.embed_tokens.weight");
+    this.embedGrad = params.grad("model.embed_tokens.weight");
+    this.head = config.tieWordEmbeddings() ? embed : params.value("lm_head.weight");
+    this.headGrad = config.tieWordEmbeddings() ? embedGrad : params.grad("lm_head.weight");
+    this.finalNorm = params.fused(v, "model.norm.weight", 1, h);
+    this.finalNormGrad = params.fused(g, "model.norm.weight", 1, h);
+    this.layers = new Layer[config.numLayers()];
+    int qkv = config.qDim() + 2 * config.kvDim();
+    int inter = config.intermediateSize();
+    for (int i = 0; i < layers.length; i++) {
+      String p = "model.layers." + i + ".";
+      String bias = p + "self_attn.q_proj.bias";
+      layers[i] = new Layer(
+          params.fused(v, p + "input_layernorm.weight", 1, h), params.fused(g, p + "input_layernorm.weight", 1, h),
+          params.fused(v, p + "self_attn.q_proj.weight", qkv, h), params.fused(g, p + "self_attn.q_proj.weight", qkv, h),
+          config.qkvBias() ? params.fused(v, bias, 1, qkv) : null, config.qkvBias() ? params.fused(g, bias, 1, qkv) : null,
+          params.value(p + "self_attn.o_proj.weight"), params.grad(p + "self_attn.o_proj.weight"),
+          params.fused(v, p + "post_attention_layernorm.weight", 1, h),
+          params.fused(g, p + "post_attention_layernorm.weight", 1, h),
+          params.fused(v, p + "mlp.gate_proj.weight", 2L * inter, h), params.fused(g, p + "mlp.gate_proj.weight", 2L * inter, h),
+          params.value(p + "mlp.down_proj.weight"), params.grad(p + "mlp.down_proj.weight"));
+    }
+    int half = config.headDim() / 2;
+    this.invFreq = new float[half];
+    for (int i = 0; i < half; i++) {
+      // float32 as transformers computes it, so the angles round like the engine's.
+      invFreq[i] = 1.0f / (float) Math.pow(config.ropeTheta(), (float) (2 * i) / (float) (2 * half));
+    }
+  }
+
+  /**
+   * Tensor order in the flat buffer. The parts of each fused projection are adjacent (q, k, v
+   * weights; q, k, v biases; gate, up), which is what makes the fused views possible.
+   */
+  private static ParameterSet.Layout layout(ModelConfig c) {
+    int h = c.hiddenSize();
+    ParameterSet.Layout l = new ParameterSet.Layout();
+    l.add("model.embed_tokens.weight", true, c.vocabSize(), h);
+    for (int i = 0; i < c.numLayers(); i++) {
+      String p = "model.layers." + i + ".";
+      l.add(p + "input_layernorm.weight", false, h);
+      l.add(p + "self_attn.q_proj.weight", true, c.qDim(), h);
+      l.add(p + "self_attn.k_proj.weight", true, c.kvDim(), h);
+      l.add(p + "self_attn.v_proj.weight", true, c.kvDim(), h);
+      if (c.qkvBias()) {
+        l.add(p + "self_attn.q_proj.bias", false, c.qDim());
+        l.add(p + "self_attn.k_proj.bias", false, c.kvDim());
+        l.add(p + "self_attn.v_proj.bias", false, c.kvDim());
+      }
+      l.add(p + "self_attn.o_proj.weight", true, h, c.qDim());
+      l.add(p + "post_attention_layernorm.weight", false, h);
+      l.add(p + "mlp.gate_proj.weight", true, c.intermediateSize(), h);
+      l.add(p + "mlp.up_proj.weight", true, c.intermediateSize(), h);
+      l.add(p + "mlp.down_proj.weight", true, h, c.intermediateSize());
+    }
+    l.add("model.norm.weight", false, h);
+    if (!c.tieWordEmbeddings()) l.add("lm_head.weight", true, c.vocabSize(), h);
+    return l;
+  }
+
+  /** Loads a Hugging Face checkpoint directory (the engine's layout) for training. */
+  public static TrainableQwen2 load(Path dir, DataType dtype) {
+    ModelConfig c = ModelConfig.read(dir);
+    TrainableQwen2 m = new TrainableQwen2(c, dtype);
+    try (TensorStore store = TensorStore.open(dir)) {
+      for (ParameterSet.Entry e : m.params.entries().values()) {
+        INDArray loaded = store.load(e.name(), dtype, e.shape());
+        m.params.value(e.name()).assign(loaded);
+        loaded.close();
+      }
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
+
+  /**
+   * A freshly initialised model: linear and embedding weights normal(0, std), biases zero, norm
+   * weights one, drawn from {@code seed} in a fixed order so a seed always gives the same model.
+   */
+  public static TrainableQwen2 initialize(ModelConfig c, DataType dtype, long seed, double std) {
+    TrainableQwen2 m = new TrainableQwen2(c, dtype);
+    Random rng = new Random(seed);
+    for (ParameterSet.Entry e : m.params.entries().values()) {
+      INDArray view = m.params.value(e.name());
+      if (e.name().endsWith("norm.weight")) {
+        view.assign(1.0);
+      } else if (e.name().endsWith(".bias")) {
+        view.assign(0.0);
+      } else {
+        double[] values = new double[(int) e.numel()];
+        for (int i = 0; i < values.length; i++) values[i] = rng.nextGaussian() * std;
+        view.assign(Nd4j.create(values, e.shape(), DataType.DOUBLE).castTo(dtype));
+      }
+    }
+    return m;
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public DataType dtype() {
+    return dtype;
+  }
+
+  public ParameterSet params() {
+    return params;
+  }
+
+  /**
+   * Writes {@code config.json} and {@code model.safetensors} (F32) into {@code dir} under the
+   * Hugging Face names; the engine's {@code Qwen2Model.load} and transformers read the result.
+   */
+  public void save(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    writeConfig(config, dir.resolve("config.json"));
+    SafetensorsWriter w = new SafetensorsWriter();
+    for (ParameterSet.Entry e : params.entries().values()) {
+      INDArray v = params.value(e.name());
+      w.add(e.name(), dtype == DataType.FLOAT ? v : v.castTo(DataType.FLOAT));
+    }
+    w.metadata("format", "pt").write(dir.resolve("model.safetensors"));
+  }
+
+  /** The Hugging Face {@code config.json} of a Qwen2 model with this architecture. */
+  public static void writeConfig(ModelConfig c, Path file) throws IOException {
+    if (!c.architecture().equals("Qwen2ForCausalLM")) {
+      throw new IllegalArgumentException("only Qwen2ForCausalLM configs are written, got " + c.architecture());
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("architectures", List.of("Qwen2ForCausalLM"));
+    m.put("model_type", "qwen2");
+    m.put("hidden_act", "silu");
+    m.put("hidden_size", c.hiddenSize());
+    m.put("intermediate_size", c.intermediateSize());
+    m.put("num_hidden_layers", c.numLayers());
+    m.put("num_attention_heads", c.numHeads());
+    m.put("num_key_value_heads", c.numKvHeads());
+    if (c.headDim() * c.numHeads() != c.hiddenSize()) m.put("head_dim", c.headDim());
+    m.put("max_position_embeddings", c.maxPositions());
+    m.put("rope_theta", c.ropeTheta());
+    m.put("rope_scaling", null);
+    m.put("rms_norm_eps", c.rmsNormEps());
+    m.put("vocab_size", c.vocabSize());
+    m.put("tie_word_embeddings", c.tieWordEmbeddings());
+    m.put("use_sliding_window", false);
+    m.put("sliding_window", null);
+    m.put("attention_dropout", 0.0);
+    m.put("torch_dtype", "float32");
+    if (!c.eosTokenIds().isEmpty()) {
+      m.put("eos_token_id", c.eosTokenIds().size() == 1 ? c.eosTokenIds().get(0) : c.eosTokenIds());
+    }
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), m);
+  }
+
+  /** Logits at every position of the batch, [rows · length, vocab] (for tests and inspection). */
+  public double[][] logits(int rows, int length, int[] ids) {
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, workspaceId)) {
+      INDArray hidden = forwardHidden(rows, length, ids, null);
+      return Nd4j.gemm(hidden, head, false, true).castTo(DataType.DOUBLE).toDoubleMatrix();
+    }
+  }
+
+  /** log π(target) at the batch's scored positions, without gradients (dev loss, reference model). */
+  public double[] targetLogProbs(TokenBatch batch) {
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, workspaceId)) {
+      int[] scored = batch.scored();
+      double[] lp = new double[scored.length];
+      if (scored.length == 0) return lp;
+      INDArray hidden = forwardHidden(batch.rows(), batch.length(), batch.inputIds(), null);
+      logSoftmaxAtTargets(hidden.getRows(scored), scored, batch.targets(), lp);
+      return lp;
+    }
+  }
+
+  /**
+   * One forward and backward pass: computes the loss on the batch and adds
+   * {@code gradScale · d loss / d θ} to the parameter gradients (which the caller zeroes once per
+   * optimizer step, so micro-batches accumulate).
+   */
+  public LossValue forwardBackward(TokenBatch batch, TokenLoss loss, double gradScale) {
+    int rows = batch.rows();
+    int length = batch.length();
+    int n = rows * length;
+    int h = config.hiddenSize();
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, workspaceId)) {
+      Saved[] saved = new Saved[layers.length];
+      INDArray xFinal = forwardHidden(rows, length, batch.inputIds(), saved);
+      // forwardHidden returns the normed final hidden; its input and 1/rms are kept below.
+      INDArray xLast = lastResidual;
+      INDArray invLast = lastInv;
+      int[] scored = batch.scored();
+      double[] lp = new double[scored.length];
+      if (scored.length == 0) return loss.evaluate(lp, batch);
+      INDArray hSel = xFinal.getRows(scored);
+      INDArray probs = logSoftmaxAtTargets(hSel, scored, batch.targets(), lp);
+      LossValue value = loss.evaluate(lp, batch);
+      double[] g = value.gradLogProbs();
+
+      // d loss / d logits = g · (onehot(y) − π), row by row; scaled by gradScale up front.
+      double[] coef = new double[scored.length];
+      for (int j = 0; j < scored.length; j++) coef[j] = -g[j] * gradScale;
+      INDArray dLogits = probs.muliColumnVector(Nd4j.create(coef, new long[] {scored.length, 1}, dtype));
+      for (int j = 0; j < scored.length; j++) {
+        int y = batch.targets()[scored[j]];
+        dLogits.putScalar(j, y, dLogits.getDouble(j, y) + g[j] * gradScale);
+      }
+      Nd4j.gemm(dLogits, hSel, headGrad, true, false, 1.0, 1.0);
+      INDArray dSel = Nd4j.gemm(dLogits, head, false, false);
+      INDArray dFinal = scatterRows(dSel, scored, n, h);
+      INDArray dx = rmsNormBackward(dFinal, xLast, invLast, finalNorm, finalNormGrad);
+
+      for (int l = layers.length - 1; l >= 0; l--) {
+        Layer layer = layers[l];
+        Saved s = saved[l];
+        dx.addi(rmsNormBackward(mlpBackward(layer, s, dx), s.x2, s.inv2, layer.postNorm(), layer.gPostNorm()));
+        dx.addi(rmsNormBackward(attentionBackward(layer, s, dx, rows, length), s.x, s.inv1, layer.inNorm(), layer.gInNorm()));
+      }
+      addEmbeddingGrad(batch.inputIds(), dx);
+      return value;
+    }
+  }
+
+  // The last forward's final residual stream, its 1/rms and RoPE tables, for the backward.
+  private INDArray lastResidual;
+  private INDArray lastInv;
+  private INDArray[] rope;
+
+  /** Embedding, all layers, final norm: the [n, hidden] input of the LM head. */
+  private INDArray forwardHidden(int rows, int length, int[] ids, Saved[] saved) {
+    if (length > config.maxPositions()) {
+      throw new IllegalArgumentException("sequence length " + length + " is over max_position_embeddings " + config.maxPositions());
+    }
+    for (int id : ids) {
+      if (id < 0 || id >= config.vocabSize()) {
+        throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+      }
+    }
+    rope = ropeTables(rows, length);
+    INDArray mask = causalMask(length, config.numHeads() / config.numKvHeads());
+    INDArray x = embed.getRows(ids);
+    for (int l = 0; l < layers.length; l++) {
+      Layer layer = layers[l];
+      Saved s = new Saved();
+      s.x = x;
+      s.inv1 = invRms(x);
+      s.h1 = x.mulColumnVector(s.inv1).muliRowVector(layer.inNorm());
+      INDArray x2 = x.add(attention(layer, s, rows, length, rope[0], rope[1], mask));
+      s.x2 = x2;
+      s.inv2 = invRms(x2);
+      s.h2 = x2.mulColumnVector(s.inv2).muliRowVector(layer.postNorm());
+      x = x2.add(mlp(layer, s));
+      if (saved != null) saved[l] = s;
+    }
+    lastResidual = x;
+    lastInv = invRms(x);
+    return x.mulColumnVector(lastInv).muliRowVector(finalNorm);
+  }
+
+  private INDArray invRms(INDArray x) {
+    INDArray ms = x.mul(x).mean(true, 1).addi(config.rmsNormEps());
+    return Transforms.sqrt(ms, false).rdivi(1.0);
+  }
+
+  /** y = x · inv · w: adds d loss / d w to {@code gw} and returns d loss / d x. */
+  private static INDArray rmsNormBackward(INDArray dy, INDArray x, INDArray inv, INDArray w, INDArray gw) {
+    gw.addi(dy.mul(x).muliColumnVector(inv).sum(true, 0));
+    INDArray dyw = dy.mulRowVector(w);
+    INDArray coef = dyw.mul(x).mean(true, 1).muli(inv).muli(inv).muli(inv);
+    return dyw.muliColumnVector(inv).subi(x.mulColumnVector(coef));
+  }
+
+  /** cos and sin per stacked position, [n, 1, headDim / 2], to broadcast over heads. */
+  private INDArray[] ropeTables(int rows, int length) {
+    int half = invFreq.length;
+    double[] cos = new double[rows * length * half];
+    double[] sin = new double[cos.length];
+    for (int t = 0; t < length; t++) {
+      for (int i = 0; i < half; i++) {
+        float angle = (float) t * invFreq[i];
+        double c = (float) Math.cos(angle);
+        double s = (float) Math.sin(angle);
+        for (int r = 0; r < rows; r++) {
+          cos[(r * length + t) * half + i] = c;
+          sin[(r * length + t) * half + i] = s;
+        }
+      }
+    }
+    long[] shape = {(long) rows * length, 1, half};
+    return new INDArray[] {Nd4j.create(cos, shape, dtype), Nd4j.create(sin, shape, dtype)};
+  }
+
+  /** Rotates x [n, heads, headDim] in place; {@code inverse} undoes it (the backward of RoPE). */
+  private void rotate(INDArray x, INDArray cos, INDArray sin, boolean inverse) {
+    int half = invFreq.length;
+    INDArray x1 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, half));
+    INDArray x2 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(half, 2 * half));
+    INDArray first;
+    INDArray second;
+    if (inverse) {
+      first = x1.mul(cos).addi(x2.mul(sin));
+      second = x2.mul(cos).subi(x1.mul(sin));
+    } else {
+      first = x1.mul(cos).subi(x2.mul(sin));
+      second = x2.mul(cos).addi(x1.mul(sin));
+    }
+    x1.assign(first);
+    x2.assign(second);
+  }
+
+  /** Additive mask [1, group · length, length]: query row (g, t) sees keys 0..t. */
+  private INDArray causalMask(int length, int group) {
+    double[] m = new double[group * length * length];
+    for (int g = 0; g < group; g++) {
+      for (int t = 0; t < length; t++) {
+        int row = (g * length + t) * length;
+        for (int k = t + 1; k < length; k++) m[row + k] = Double.NEGATIVE_INFINITY;
+      }
+    }
+    return Nd4j.create(m, new long[] {1, (long) group * length, length}, dtype);
+  }
+
+  private INDArray attention(Layer layer, Saved s, int rows, int length, INDArray cos, INDArray sin, INDArray mask) {
+    int heads = config.numHeads();
+    int kvHeads = config.numKvHeads();
+    int group = heads / kvHeads;
+    int d = config.headDim();
+    int qDim = config.qDim();
+    int kvDim = config.kvDim();
+    int n = rows * length;
+    INDArray qkv = Nd4j.gemm(s.h1, layer.wQkv(), false, true);
+    if (layer.bQkv() != null) qkv.addiRowVector(layer.bQkv());
+    INDArray q = columns(qkv, 0, qDim).reshape(n, heads, d);
+    INDArray k = columns(qkv, qDim, qDim + kvDim).reshape(n, kvHeads, d);
+    INDArray v = columns(qkv, qDim + kvDim, qDim + 2 * kvDim);
+    rotate(q, cos, sin, false);
+    rotate(k, cos, sin, false);
+    q.muli(1.0 / Math.sqrt(d));
+    s.qs = q.reshape(rows, length, kvHeads, group, d).permute(0, 2, 3, 1, 4).dup('c')
+        .reshape((long) rows * kvHeads, (long) group * length, d);
+    s.ks = k.reshape(rows, length, kvHeads, d).permute(0, 2, 1, 3).dup('c').reshape((long) rows * kvHeads, length, d);
+    s.vs = v.reshape(rows, length, kvHeads, d).permute(0, 2, 1, 3).dup('c').reshape((long) rows * kvHeads, length, d);
+    INDArray scores = Nd4j.matmul(s.qs, s.ks, null, false, true, false);
+    scores.addi(mask);
+    Nd4j.exec(new SoftMax(scores, scores, 2));
+    s.probs = scores;
+    INDArray out = Nd4j.matmul(scores, s.vs);
+    s.attnOut = out.reshape(rows, kvHeads, group, length, d).permute(0, 3, 1, 2, 4).dup('c').reshape(n, qDim);
+    return Nd4j.gemm(s.attnOut, layer.wO(), false, true);
+  }
+
+  /** Backward of the attention block from d loss / d (its output); returns d loss / d h1. */
+  private INDArray attentionBackward(Layer layer, Saved s, INDArray dOut, int rows, int length) {
+    int heads = config.numHeads();
+    int kvHeads = config.numKvHeads();
+    int group = heads / kvHeads;
+    int d = config.headDim();
+    int qDim = config.qDim();
+    int kvDim = config.kvDim();
+    int n = rows * length;
+    long bk = (long) rows * kvHeads;
+    Nd4j.gemm(dOut, s.attnOut, layer.gO(), true, false, 1.0, 1.0);
+    INDArray dAttn = Nd4j.gemm(dOut, layer.wO(), false, false);
+    INDArray dOs = dAttn.reshape(rows, length, kvHeads, group, d).permute(0, 2, 3, 1, 4).dup('c')
+        .reshape(bk, (long) group * length, d);
+    INDArray dProbs = Nd4j.matmul(dOs, s.vs, null, false, true, false);
+    INDArray dVs = Nd4j.matmul(s.probs, dOs, null, true, false, false);
+    // Softmax backward, row-wise: dS = P ⊙ (dP − Σ dP ⊙ P).
+    INDArray p2 = s.probs.reshape(bk * group * length, length);
+    INDArray dp2 = dProbs.reshape(bk * group * length, length).muli(p2);
+    INDArray rowDot = dp2.sum(true, 1);
+    INDArray dScores = dp2.subi(p2.mulColumnVector(rowDot)).reshape(bk, (long) group * length, length);
+    INDArray dQs = Nd4j.matmul(dScores, s.ks).muli(1.0 / Math.sqrt(d));
+    INDArray dKs = Nd4j.matmul(dScores, s.qs, null, true, false, false);
+
+    INDArray[] cosSin = rope;
+    INDArray dq = dQs.reshape(rows, kvHeads, group, length, d).permute(0, 3, 1, 2, 4).dup('c').reshape(n, heads, d);
+    INDArray dk = dKs.reshape(rows, kvHeads, length, d).permute(0, 2, 1, 3).dup('c').reshape(n, kvHeads, d);
+    INDArray dv = dVs.reshape(rows, kvHeads, length, d).permute(0, 2, 1, 3).dup('c').reshape(n, kvDim);
+    rotate(dq, cosSin[0], cosSin[1], true);
+    rotate(dk, cosSin[0], cosSin[1], true);
+    INDArray dQkv = Nd4j.create(dtype, n, qDim + 2L * kvDim);
+    dQkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, qDim)).assign(dq.reshape(n, qDim));
+    dQkv.get(NDArrayIndex.all(), NDArrayIndex.interval(qDim, qDim + kvDim)).assign(dk.reshape(n, kvDim));
+    dQkv.get(NDArrayIndex.all(), NDArrayIndex.interval(qDim + kvDim, qDim + 2 * kvDim)).assign(dv);
+    if (layer.gbQkv() != null) layer.gbQkv().addi(dQkv.sum(true, 0));
+    Nd4j.gemm(dQkv, s.h1, layer.gQkv(), true, false, 1.0, 1.0);
+    return Nd4j.gemm(dQkv, layer.wQkv(), false, false);
+  }
+
+  private INDArray mlp(Layer layer, Saved s) {
+    int inter = config.intermediateSize();
+    s.gateUp = Nd4j.gemm(s.h2, layer.wGateUp(), false, true);
+    INDArray gate = s.gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inter));
+    INDArray up = s.gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(inter, 2 * inter));
+    s.act = Transforms.sigmoid(gate, true).muli(gate).muli(up);
+    return Nd4j.gemm(s.act, layer.wDown(), false, true);
+  }
+
+  /** Backward of the MLP block; returns d loss / d h2. */
+  private INDArray mlpBackward(Layer layer, Saved s, INDArray dOut) {
+    int inter = config.intermediateSize();
+    long n = dOut.rows();
+    Nd4j.gemm(dOut, s.act, layer.gDown(), true, false, 1.0, 1.0);
+    INDArray dAct = Nd4j.gemm(dOut, layer.wDown(), false, false);
+    INDArray gate = s.gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inter));
+    INDArray up = s.gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(inter, 2 * inter));
+    INDArray sig = Transforms.sigmoid(gate, true);
+    INDArray silu = sig.mul(gate);
+    INDArray dGateUp = Nd4j.create(dtype, n, 2L * inter);
+    INDArrayIndex all = NDArrayIndex.all();
+    // silu'(g) = σ(g) · (1 + g · (1 − σ(g))) = σ(g) + silu(g) · (1 − σ(g))
+    INDArray dSilu = sig.rsub(1.0).muli(silu).addi(sig);
+    dGateUp.get(all, NDArrayIndex.interval(0, inter)).assign(dAct.mul(up).muli(dSilu));
+    dGateUp.get(all, NDArrayIndex.interval(inter, 2 * inter)).assign(dAct.muli(silu));
+    Nd4j.gemm(dGateUp, s.h2, layer.gGateUp(), true, false, 1.0, 1.0);
+    return Nd4j.gemm(dGateUp, layer.wGateUp(), false, false);
+  }
+
+  private static INDArray columns(INDArray m, int from, int to) {
+    return m.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('c');
+  }
+
+  /**
+   * Log-softmax of {@code hidden · headᵀ} row by row: writes log π(target) of each row into
+   * {@code lp} and returns the probabilities π [rows, vocab] (the backward needs them).
+   */
+  private INDArray logSoftmaxAtTargets(INDArray hidden, int[] scored, int[] targets, double[] lp) {
+    INDArray logits = Nd4j.gemm(hidden, head, false, true);
+    INDArray max = logits.max(true, 1);
+    INDArray shifted = logits.subiColumnVector(max);
+    INDArray probs = Transforms.exp(shifted, true);
+    INDArray sum = probs.sum(true, 1);
+    probs.diviColumnVector(sum);
+    double[] logSum = Transforms.log(sum, true).castTo(DataType.DOUBLE).toDoubleVector();
+    for (int j = 0; j < scored.length; j++) {
+      int y = targets[scored[j]];
+      if (y < 0 || y >= config.vocabSize()) {
+        throw new IllegalArgumentException("target id " + y + " at position " + scored[j] + " is outside the vocabulary");
+      }
+      // From the shifted logit rather than log(prob), so a vanishing probability keeps its log.
+      lp[j] = shifted.getDouble(j, y) - logSum[j];
+    }
+    return probs;
+  }
+
+  /** Rows {@code src[j]} placed at row {@code at[j]} of an otherwise zero [n, h] matrix. */
+  private INDArray scatterRows(INDArray src, int[] at, int n, int h) {
+    double[] flat = src.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+    double[] out = new double[n * h];
+    for (int j = 0; j < at.length; j++) System.arraycopy(flat, j * h, out, at[j] * h, h);
+    return Nd4j.create(out, new long[] {n, h}, dtype);
+  }
+
+  /** Adds each position's d loss / d (embedding row) to the row of its token. */
+  private void addEmbeddingGrad(int[] ids, INDArray dx) {
+    int h = config.hiddenSize();
+    double[] d = dx.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+    double[] grad = embedGrad.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+    for (int i = 0; i < ids.length; i++) {
+      int row = ids[i] * h;
+      for (int j = 0; j < h; j++) grad[row + j] += d[i * h + j];
+    }
+    embedGrad.assign(Nd4j.create(grad, embedGrad.shape(), DataType.DOUBLE));
+  }
+
+  @Override
+  public void close() {
+    params.close();
+  }
+}
