@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "Self-improving reasoning models: generate, critique with a GenPRM, refine.",
     subcommands = {
       LmCommand.class,
+      TrainCommand.class,
+      BenchCommand.class,
     })
 public final class Main implements Runnable {
 

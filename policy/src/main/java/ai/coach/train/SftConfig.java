@@ -57,7 +57,7 @@ public record SftConfig(String runDir, Long seed, Model model, Data data, Train 
       if (tieWordEmbeddings == null) tieWordEmbeddings = true;
     }
 
-    ModelConfig toModelConfig(List<Integer> eosIds) {
+    public ModelConfig toModelConfig(List<Integer> eosIds) {
       return new ModelConfig("Qwen2ForCausalLM", hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
           numKeyValueHeads, hiddenSize / numAttentionHeads, ropeTheta, rmsNormEps, vocabSize, tieWordEmbeddings,
           maxPositionEmbeddings, "float32", true, eosIds);

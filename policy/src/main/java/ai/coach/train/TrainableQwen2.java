@@ -46,7 +46,7 @@ public final class TrainableQwen2 implements AutoCloseable {
   private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
       .initialSize(0)
       .policyAllocation(AllocationPolicy.OVERALLOCATE)
-      .policyLearning(LearningPolicy.OVER_TIME)
+      .policyLearning(LearningPolicy.FIRST_LOOP)
       .policySpill(SpillPolicy.REALLOCATE)
       .build();
 
@@ -83,6 +83,8 @@ public final class TrainableQwen2 implements AutoCloseable {
     INDArray inv2;
     INDArray h2;
     INDArray gateUp;
+    INDArray sig;
+    INDArray silu;
     INDArray act;
   }
 
@@ -269,7 +271,7 @@ public final class TrainableQwen2 implements AutoCloseable {
       double[] lp = new double[scored.length];
       if (scored.length == 0) return lp;
       INDArray hidden = forwardHidden(batch.rows(), batch.length(), batch.inputIds(), null);
-      logSoftmaxAtTargets(hidden.getRows(scored), scored, batch.targets(), lp);
+      logSoftmaxAtTargets(Nd4j.pullRows(hidden, 1, scored), scored, batch.targets(), lp);
       return lp;
     }
   }
@@ -293,7 +295,7 @@ public final class TrainableQwen2 implements AutoCloseable {
       int[] scored = batch.scored();
       double[] lp = new double[scored.length];
       if (scored.length == 0) return loss.evaluate(lp, batch);
-      INDArray hSel = xFinal.getRows(scored);
+      INDArray hSel = Nd4j.pullRows(xFinal, 1, scored);
       INDArray probs = logSoftmaxAtTargets(hSel, scored, batch.targets(), lp);
       LossValue value = loss.evaluate(lp, batch);
       double[] g = value.gradLogProbs();
@@ -339,7 +341,7 @@ public final class TrainableQwen2 implements AutoCloseable {
     }
     rope = ropeTables(rows, length);
     INDArray mask = causalMask(length, config.numHeads() / config.numKvHeads());
-    INDArray x = embed.getRows(ids);
+    INDArray x = Nd4j.pullRows(embed, 1, ids);
     for (int l = 0; l < layers.length; l++) {
       Layer layer = layers[l];
       Saved s = new Saved();
@@ -359,15 +361,24 @@ public final class TrainableQwen2 implements AutoCloseable {
   }
 
   private INDArray invRms(INDArray x) {
-    INDArray ms = x.mul(x).mean(true, 1).addi(config.rmsNormEps());
+    INDArray ms = rowMeans(x.mul(x)).addi(config.rmsNormEps());
     return Transforms.sqrt(ms, false).rdivi(1.0);
   }
 
+  /** [rows, 1] means of each row, as a GEMM: ND4J's row reductions are slow under load. */
+  private INDArray rowMeans(INDArray m) {
+    return Nd4j.gemm(m, Nd4j.valueArrayOf(new long[] {m.columns(), 1}, 1.0 / m.columns(), dtype), false, false);
+  }
+
+  private INDArray rowSums(INDArray m) {
+    return Nd4j.gemm(m, Nd4j.ones(dtype, m.columns(), 1), false, false);
+  }
+
   /** y = x · inv · w: adds d loss / d w to {@code gw} and returns d loss / d x. */
-  private static INDArray rmsNormBackward(INDArray dy, INDArray x, INDArray inv, INDArray w, INDArray gw) {
-    gw.addi(dy.mul(x).muliColumnVector(inv).sum(true, 0));
+  private INDArray rmsNormBackward(INDArray dy, INDArray x, INDArray inv, INDArray w, INDArray gw) {
+    addColumnSums(dy.mul(x).muliColumnVector(inv), gw);
     INDArray dyw = dy.mulRowVector(w);
-    INDArray coef = dyw.mul(x).mean(true, 1).muli(inv).muli(inv).muli(inv);
+    INDArray coef = rowMeans(dyw.mul(x)).muli(inv).muli(inv).muli(inv);
     return dyw.muliColumnVector(inv).subi(x.mulColumnVector(coef));
   }
 
@@ -469,7 +480,7 @@ public final class TrainableQwen2 implements AutoCloseable {
     // Softmax backward, row-wise: dS = P ⊙ (dP − Σ dP ⊙ P).
     INDArray p2 = s.probs.reshape(bk * group * length, length);
     INDArray dp2 = dProbs.reshape(bk * group * length, length).muli(p2);
-    INDArray rowDot = dp2.sum(true, 1);
+    INDArray rowDot = rowSums(dp2);
     INDArray dScores = dp2.subi(p2.mulColumnVector(rowDot)).reshape(bk, (long) group * length, length);
     INDArray dQs = Nd4j.matmul(dScores, s.ks).muli(1.0 / Math.sqrt(d));
     INDArray dKs = Nd4j.matmul(dScores, s.qs, null, true, false, false);
@@ -484,7 +495,7 @@ public final class TrainableQwen2 implements AutoCloseable {
     dQkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, qDim)).assign(dq.reshape(n, qDim));
     dQkv.get(NDArrayIndex.all(), NDArrayIndex.interval(qDim, qDim + kvDim)).assign(dk.reshape(n, kvDim));
     dQkv.get(NDArrayIndex.all(), NDArrayIndex.interval(qDim + kvDim, qDim + 2 * kvDim)).assign(dv);
-    if (layer.gbQkv() != null) layer.gbQkv().addi(dQkv.sum(true, 0));
+    if (layer.gbQkv() != null) addColumnSums(dQkv, layer.gbQkv());
     Nd4j.gemm(dQkv, s.h1, layer.gQkv(), true, false, 1.0, 1.0);
     return Nd4j.gemm(dQkv, layer.wQkv(), false, false);
   }
@@ -494,7 +505,9 @@ public final class TrainableQwen2 implements AutoCloseable {
     s.gateUp = Nd4j.gemm(s.h2, layer.wGateUp(), false, true);
     INDArray gate = s.gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inter));
     INDArray up = s.gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(inter, 2 * inter));
-    s.act = Transforms.sigmoid(gate, true).muli(gate).muli(up);
+    s.sig = Transforms.sigmoid(gate, true);
+    s.silu = s.sig.mul(gate);
+    s.act = s.silu.mul(up);
     return Nd4j.gemm(s.act, layer.wDown(), false, true);
   }
 
@@ -504,10 +517,9 @@ public final class TrainableQwen2 implements AutoCloseable {
     long n = dOut.rows();
     Nd4j.gemm(dOut, s.act, layer.gDown(), true, false, 1.0, 1.0);
     INDArray dAct = Nd4j.gemm(dOut, layer.wDown(), false, false);
-    INDArray gate = s.gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inter));
     INDArray up = s.gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(inter, 2 * inter));
-    INDArray sig = Transforms.sigmoid(gate, true);
-    INDArray silu = sig.mul(gate);
+    INDArray sig = s.sig;
+    INDArray silu = s.silu;
     INDArray dGateUp = Nd4j.create(dtype, n, 2L * inter);
     INDArrayIndex all = NDArrayIndex.all();
     // silu'(g) = σ(g) · (1 + g · (1 − σ(g))) = σ(g) + silu(g) · (1 − σ(g))
@@ -516,6 +528,12 @@ public final class TrainableQwen2 implements AutoCloseable {
     dGateUp.get(all, NDArrayIndex.interval(inter, 2 * inter)).assign(dAct.muli(silu));
     Nd4j.gemm(dGateUp, s.h2, layer.gGateUp(), true, false, 1.0, 1.0);
     return Nd4j.gemm(dGateUp, layer.wGateUp(), false, false);
+  }
+
+  /** {@code into} [1, cols] += the column sums of {@code m}, as a GEMM: ND4J's column reduction is far slower. */
+  private void addColumnSums(INDArray m, INDArray into) {
+    INDArray ones = Nd4j.ones(dtype, 1, m.rows());
+    Nd4j.gemm(ones, m, into, false, false, 1.0, 1.0);
   }
 
   private static INDArray columns(INDArray m, int from, int to) {

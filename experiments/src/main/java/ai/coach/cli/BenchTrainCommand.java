@@ -1,0 +1,74 @@
+package ai.coach.cli;
+
+import ai.coach.bench.Machine;
+import ai.coach.bench.TrainBench;
+import ai.coach.train.SftConfig;
+import ai.coach.train.YamlConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code coach bench train}: SFT step throughput, ND4J trainer vs PyTorch on the CPU. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Training tokens/s of the ND4J trainer and of PyTorch (CPU) on the same model and batch.")
+public final class BenchTrainCommand implements Callable<Integer> {
+
+  @Option(names = "--config", defaultValue = "configs/sft-policy-tiny.yaml",
+      description = "SFT config whose architecture, batch_size and max_length are measured.")
+  Path config;
+
+  @Option(names = "--batch", description = "Sequences per step (default: the config's train.batch_size).")
+  Integer batch;
+
+  @Option(names = "--seq-len", description = "Tokens per sequence (default: the config's data.max_length).")
+  Integer seqLen;
+
+  @Option(names = "--steps", defaultValue = "10", description = "Timed steps per side.")
+  int steps;
+
+  @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first.")
+  int warmup;
+
+  @Option(names = "--threads", description = "torch.set_num_threads (default: all cores; ND4J uses its own OpenMP setting).")
+  Integer threads;
+
+  @Option(names = "--python", description = "Python with torch (default: the project venv).")
+  Path python;
+
+  @Option(names = "--skip-torch", description = "Measure the ND4J side only.")
+  boolean skipTorch;
+
+  @Override
+  public Integer call() throws Exception {
+    Path root = Path.of(System.getProperty("coach.root", "."));
+    Path cfgFile = config.isAbsolute() || config.toFile().exists() ? config : root.resolve(config);
+    SftConfig cfg = YamlConfig.read(cfgFile, SftConfig.class);
+    if (cfg.model().architecture() == null) {
+      throw new IllegalArgumentException(cfgFile + ": bench train needs model.architecture (a model trained from scratch)");
+    }
+    int rows = batch != null ? batch : cfg.train().batchSize();
+    int length = seqLen != null ? seqLen : cfg.data().maxLength();
+    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    var model = cfg.model().architecture().toModelConfig(List.of());
+    TrainBench bench = new TrainBench(model, rows, length, steps, warmup);
+    System.out.println("machine: " + Machine.describe());
+    System.out.printf("model: %s (hidden %d, %d layers, %d heads / %d kv, intermediate %d, vocab %d, tied %s), %,d parameters%n",
+        cfgFile.getFileName(), model.hiddenSize(), model.numLayers(), model.numHeads(), model.numKvHeads(),
+        model.intermediateSize(), model.vocabSize(), model.tieWordEmbeddings(), model.parameterCount());
+    System.out.printf("step: batch %d x %d tokens, fp32, CE on positions >= %d, clip 1.0, AdamW; %d warm-up + %d timed steps%n",
+        rows, length, length / 4, warmup, steps);
+    TrainBench.Result j = bench.java();
+    System.out.printf("ND4J trainer: %8.0f tokens/s (median step %.3f s; ND4J threads %d, backend %s)%n",
+        j.tokensPerS(), j.stepSeconds(), Nd4j.getEnvironment().maxMasterThreads(),
+        Nd4j.getBackend().getClass().getSimpleName());
+    if (skipTorch) return 0;
+    Path py = python != null ? python : root.resolve(".venv/bin/python");
+    TrainBench.Result p = bench.torch(py, root.resolve("python/bench_train_torch.py"), t);
+    System.out.printf("PyTorch:      %8.0f tokens/s (median step %.3f s; %s)%n", p.tokensPerS(), p.stepSeconds(), p.details());
+    System.out.printf("ratio ND4J / PyTorch: %.2fx (> 1 means the ND4J trainer is faster)%n", j.tokensPerS() / p.tokensPerS());
+    return 0;
+  }
+}
