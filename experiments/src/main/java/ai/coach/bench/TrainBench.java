@@ -80,6 +80,26 @@ public final class TrainBench {
     return new Result(n / med, med, times, Map.of());
   }
 
+  /**
+   * {@link #java} in a child JVM ({@code bench train --worker}) with OMP_NUM_THREADS set, since
+   * ND4J fixes its thread count when it loads.
+   */
+  public Result javaInChild(Path config, int rows, int length, int threads) throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = List.of(java, "-Xmx8g", "-cp", System.getProperty("java.class.path"), "ai.coach.cli.Main", "bench", "train",
+        "--worker", "--config", config.toString(), "--batch", String.valueOf(rows), "--seq-len", String.valueOf(length),
+        "--steps", String.valueOf(steps), "--warmup", String.valueOf(warmup));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (p.waitFor() != 0) throw new IllegalStateException("ND4J bench worker exited with " + p.exitValue() + ": " + out);
+    JsonNode j = JSON.readTree(out.substring(out.lastIndexOf('\n') + 1));
+    List<Double> times = new ArrayList<>();
+    j.path("steps").forEach(t -> times.add(t.asDouble()));
+    return new Result(j.path("tokensPerS").asDouble(), j.path("stepSeconds").asDouble(), times, Map.of());
+  }
+
   public Result torch(Path python, Path script, int threads) throws IOException, InterruptedException {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("hidden_size", model.hiddenSize());
@@ -98,7 +118,9 @@ public final class TrainBench {
     List<String> cmd = List.of(python.toString(), script.toString(), "--spec", JSON.writeValueAsString(spec),
         "--threads", String.valueOf(threads), "--batch", String.valueOf(rows), "--seq-len", String.valueOf(length),
         "--steps", String.valueOf(steps), "--warmup", String.valueOf(warmup));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+    Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     int code = p.waitFor();
     if (code != 0) throw new IllegalStateException(script + " exited with " + code);
@@ -109,6 +131,16 @@ public final class TrainBench {
     Map<String, Object> details = new LinkedHashMap<>();
     for (String k : List.of("torch", "transformers", "attention", "threads")) details.put(k, j.path(k).asText());
     return new Result(j.path("tokens_per_s").asDouble(), j.path("step_s_median").asDouble(), times, details);
+  }
+
+  /** The 1-, 5- and 15-minute load averages: how far a timing on a shared machine can be trusted. */
+  public static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   private static double median(List<Double> xs) {

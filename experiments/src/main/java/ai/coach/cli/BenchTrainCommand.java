@@ -7,7 +7,6 @@ import ai.coach.train.YamlConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,8 +31,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first.")
   int warmup;
 
-  @Option(names = "--threads", description = "torch.set_num_threads (default: all cores; ND4J uses its own OpenMP setting).")
+  @Option(names = "--threads", description = "Threads for both sides: OMP_NUM_THREADS of the ND4J child JVM, torch.set_num_threads (default: all cores).")
   Integer threads;
+
+  @Option(names = "--worker", hidden = true, description = "Internal: measure the ND4J side in this process and print JSON.")
+  boolean worker;
 
   @Option(names = "--python", description = "Python with torch (default: the project venv).")
   Path python;
@@ -54,21 +56,25 @@ public final class BenchTrainCommand implements Callable<Integer> {
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     var model = cfg.model().architecture().toModelConfig(List.of());
     TrainBench bench = new TrainBench(model, rows, length, steps, warmup);
-    System.out.println("machine: " + Machine.describe());
+    if (worker) {
+      TrainBench.Result j = bench.java();
+      System.out.println(LmCommand.JSON.writeValueAsString(j));
+      return 0;
+    }
+    System.out.println("machine: " + Machine.describe() + ", load average " + TrainBench.loadAverage());
     System.out.printf("model: %s (hidden %d, %d layers, %d heads / %d kv, intermediate %d, vocab %d, tied %s), %,d parameters%n",
         cfgFile.getFileName(), model.hiddenSize(), model.numLayers(), model.numHeads(), model.numKvHeads(),
         model.intermediateSize(), model.vocabSize(), model.tieWordEmbeddings(), model.parameterCount());
     System.out.printf("step: batch %d x %d tokens, fp32, CE on positions >= %d, clip 1.0, AdamW; %d warm-up + %d timed steps%n",
         rows, length, length / 4, warmup, steps);
-    TrainBench.Result j = bench.java();
-    System.out.printf("ND4J trainer: %8.0f tokens/s (median step %.3f s; ND4J threads %d, backend %s)%n",
-        j.tokensPerS(), j.stepSeconds(), Nd4j.getEnvironment().maxMasterThreads(),
-        Nd4j.getBackend().getClass().getSimpleName());
+    TrainBench.Result j = bench.javaInChild(cfgFile, rows, length, t);
+    System.out.printf("ND4J trainer: %8.0f tokens/s (median step %.3f s; OMP_NUM_THREADS=%d)%n", j.tokensPerS(), j.stepSeconds(), t);
     if (skipTorch) return 0;
     Path py = python != null ? python : root.resolve(".venv/bin/python");
     TrainBench.Result p = bench.torch(py, root.resolve("python/bench_train_torch.py"), t);
     System.out.printf("PyTorch:      %8.0f tokens/s (median step %.3f s; %s)%n", p.tokensPerS(), p.stepSeconds(), p.details());
-    System.out.printf("ratio ND4J / PyTorch: %.2fx (> 1 means the ND4J trainer is faster)%n", j.tokensPerS() / p.tokensPerS());
+    System.out.printf("ratio ND4J / PyTorch: %.2fx (> 1 means the ND4J trainer is faster); load average now %s%n",
+        j.tokensPerS() / p.tokensPerS(), TrainBench.loadAverage());
     return 0;
   }
 }

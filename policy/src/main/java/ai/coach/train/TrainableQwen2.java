@@ -22,7 +22,6 @@ import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -82,7 +81,7 @@ public final class TrainableQwen2 implements AutoCloseable {
     INDArray x2;
     INDArray inv2;
     INDArray h2;
-    INDArray gateUp;
+    INDArray up;
     INDArray sig;
     INDArray silu;
     INDArray act;
@@ -454,9 +453,10 @@ public final class TrainableQwen2 implements AutoCloseable {
     s.vs = v.reshape(rows, length, kvHeads, d).permute(0, 2, 1, 3).dup('c').reshape((long) rows * kvHeads, length, d);
     INDArray scores = Nd4j.matmul(s.qs, s.ks, null, false, true, false);
     scores.addi(mask);
-    Nd4j.exec(new SoftMax(scores, scores, 2));
-    s.probs = scores;
-    INDArray out = Nd4j.matmul(scores, s.vs);
+    // Out of place: ND4J's in-place softmax is about twice as slow.
+    s.probs = scores.ulike();
+    Nd4j.exec(new SoftMax(scores, s.probs, 2));
+    INDArray out = Nd4j.matmul(s.probs, s.vs);
     s.attnOut = out.reshape(rows, kvHeads, group, length, d).permute(0, 3, 1, 2, 4).dup('c').reshape(n, qDim);
     return Nd4j.gemm(s.attnOut, layer.wO(), false, true);
   }
@@ -500,34 +500,40 @@ public final class TrainableQwen2 implements AutoCloseable {
     return Nd4j.gemm(dQkv, layer.wQkv(), false, false);
   }
 
+  /**
+   * SwiGLU computed transposed, [features, positions]: the gate and up halves of the fused
+   * projection are then contiguous row blocks, so the elementwise work runs on dense memory
+   * instead of strided column views (several times slower in ND4J).
+   */
   private INDArray mlp(Layer layer, Saved s) {
     int inter = config.intermediateSize();
-    s.gateUp = Nd4j.gemm(s.h2, layer.wGateUp(), false, true);
-    INDArray gate = s.gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inter));
-    INDArray up = s.gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(inter, 2 * inter));
+    INDArray gateUpT = Nd4j.gemm(layer.wGateUp(), s.h2, false, true);
+    INDArray gate = rowBlock(gateUpT, 0, inter);
+    s.up = rowBlock(gateUpT, inter, 2 * inter);
     s.sig = Transforms.sigmoid(gate, true);
     s.silu = s.sig.mul(gate);
-    s.act = s.silu.mul(up);
-    return Nd4j.gemm(s.act, layer.wDown(), false, true);
+    s.act = s.silu.mul(s.up);
+    return Nd4j.gemm(s.act, layer.wDown(), true, true);
   }
 
   /** Backward of the MLP block; returns d loss / d h2. */
   private INDArray mlpBackward(Layer layer, Saved s, INDArray dOut) {
     int inter = config.intermediateSize();
     long n = dOut.rows();
-    Nd4j.gemm(dOut, s.act, layer.gDown(), true, false, 1.0, 1.0);
-    INDArray dAct = Nd4j.gemm(dOut, layer.wDown(), false, false);
-    INDArray up = s.gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(inter, 2 * inter));
-    INDArray sig = s.sig;
-    INDArray silu = s.silu;
-    INDArray dGateUp = Nd4j.create(dtype, n, 2L * inter);
-    INDArrayIndex all = NDArrayIndex.all();
+    Nd4j.gemm(dOut, s.act, layer.gDown(), true, true, 1.0, 1.0);
+    INDArray dActT = Nd4j.gemm(layer.wDown(), dOut, true, true);
+    INDArray dGateUpT = Nd4j.create(dtype, 2L * inter, n);
     // silu'(g) = σ(g) · (1 + g · (1 − σ(g))) = σ(g) + silu(g) · (1 − σ(g))
-    INDArray dSilu = sig.rsub(1.0).muli(silu).addi(sig);
-    dGateUp.get(all, NDArrayIndex.interval(0, inter)).assign(dAct.mul(up).muli(dSilu));
-    dGateUp.get(all, NDArrayIndex.interval(inter, 2 * inter)).assign(dAct.muli(silu));
-    Nd4j.gemm(dGateUp, s.h2, layer.gGateUp(), true, false, 1.0, 1.0);
-    return Nd4j.gemm(dGateUp, layer.wGateUp(), false, false);
+    INDArray dSilu = s.sig.rsub(1.0).muli(s.silu).addi(s.sig);
+    rowBlock(dGateUpT, 0, inter).assign(dSilu.muli(s.up).muli(dActT));
+    rowBlock(dGateUpT, inter, 2 * inter).assign(dActT.muli(s.silu));
+    Nd4j.gemm(dGateUpT, s.h2, layer.gGateUp(), false, false, 1.0, 1.0);
+    return Nd4j.gemm(dGateUpT, layer.wGateUp(), true, false);
+  }
+
+  /** Rows [from, to) of a c-order matrix: a contiguous view. */
+  private static INDArray rowBlock(INDArray m, int from, int to) {
+    return m.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
   }
 
   /** {@code into} [1, cols] += the column sums of {@code m}, as a GEMM: ND4J's column reduction is far slower. */
