@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -48,10 +49,19 @@ public final class ChatTemplate {
     this.file = file;
     this.template = template;
     this.specialTokens = specialTokens;
+    // Jinjava's defaults differ from Python Jinja2 in ways chat templates rely on: "{{-" must
+    // trim, "{{ -1 }}" must stay a number, iterating a dict yields its keys. (Jinjava's
+    // "natural" operator precedence is left off: it reads "not x is defined" unlike Jinja2.)
     this.jinjava = new Jinjava(JinjavaConfig.newBuilder()
         .withTrimBlocks(true)
         .withLstripBlocks(true)
         .withFailOnUnknownTokens(false)
+        .withLegacyOverrides(LegacyOverrides.newBuilder()
+            .withUseTrimmingForNotesAndExpressions(true)
+            .withParseWhitespaceControlStrictly(true)
+            .withIterateOverMapKeys(true)
+            .withEvaluateMapKeys(true)
+            .build())
         .build());
     this.jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
         "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
