@@ -38,6 +38,7 @@ public final class TrainCommand implements Runnable {
       out.put("steps", r.steps());
       out.put("train_loss", r.lastLoss());
       out.put("dev_loss", r.devLoss());
+      out.put("dev_accuracy", r.devAccuracy());
       out.put("model", r.finalModel().toString());
       out.put("seconds", r.seconds());
       System.out.println(LmCommand.JSON.writeValueAsString(out));

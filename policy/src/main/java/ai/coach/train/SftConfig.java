@@ -79,12 +79,14 @@ public record SftConfig(String runDir, Long seed, Model model, Data data, Train 
   /**
    * Optimisation. {@code batch_size} sequences per micro-batch, {@code grad_accum} micro-batches
    * per optimizer step; {@code max_steps} optimizer steps; every {@code eval_every} steps the loss
-   * on up to {@code dev_batches} dev batches; every {@code save_every} steps a resumable checkpoint.
+   * on up to {@code dev_batches} dev batches and, when {@code eval_samples} > 0, the greedy accuracy
+   * on that many dev problems that carry an {@code answer} (the last {@code \boxed{}} of the
+   * generation compared as a string); every {@code save_every} steps a resumable checkpoint.
    */
   public record Train(
       Integer batchSize, Integer gradAccum, Integer maxSteps, Double lr, Double minLrRatio, Integer warmupSteps,
       Double weightDecay, Double beta1, Double beta2, Double eps, Double gradClip, Integer logEvery, Integer evalEvery,
-      Integer devBatches, Integer saveEvery, Integer keepCheckpoints) {
+      Integer devBatches, Integer evalSamples, Integer evalMaxNewTokens, Integer saveEvery, Integer keepCheckpoints) {
     public Train {
       positive(batchSize, "train.batch_size");
       positive(maxSteps, "train.max_steps");
@@ -111,6 +113,10 @@ public record SftConfig(String runDir, Long seed, Model model, Data data, Train 
       require(evalEvery >= 0, "train.eval_every", "an integer >= 0 (0 = only at the end)");
       if (devBatches == null) devBatches = 20;
       positive(devBatches, "train.dev_batches");
+      if (evalSamples == null) evalSamples = 0;
+      require(evalSamples >= 0, "train.eval_samples", "an integer >= 0 (0 = no accuracy evaluation)");
+      if (evalMaxNewTokens == null) evalMaxNewTokens = 256;
+      positive(evalMaxNewTokens, "train.eval_max_new_tokens");
       if (saveEvery == null) saveEvery = 0;
       require(saveEvery >= 0, "train.save_every", "an integer >= 0 (0 = only at the end)");
       if (keepCheckpoints == null) keepCheckpoints = 2;

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Supervised examples read from JSONL, one per line, in any of these forms:
@@ -21,6 +23,8 @@ import java.util.List;
  *       the model's chat template; every assistant turn is trained on.
  *   <li>{@code {"prompt": ..., "response": ...}}: a user turn (after the configured system
  *       prompt, if any) and the assistant's reply; the reply is trained on.
+ *   <li>{@code {"problem": ..., "steps": [...]}}: a testbed problem ({@code coach data problems});
+ *       the prompt is the problem and the response its steps, one per line.
  *   <li>{@code {"input_ids": [...], "loss_mask": [...]}}: already tokenized; tokens with mask 1
  *       are trained on.
  * </ul>
@@ -30,10 +34,24 @@ import java.util.List;
  */
 public final class SftData {
 
-  /** One tokenized example: its tokens, and 1 where a token is a response token to predict. */
-  public record Example(int[] ids, float[] lossMask) {}
+  /**
+   * One tokenized example: its tokens, 1 where a token is a response token to predict, and the
+   * line's {@code answer} when it has one (testbed problems do), for dev accuracy.
+   */
+  public record Example(int[] ids, float[] lossMask, String answer) {
+    public Example(int[] ids, float[] lossMask) {
+      this(ids, lossMask, null);
+    }
+
+    /** Tokens before the first trained token: the prompt a generation starts from. */
+    public int promptLength() {
+      for (int i = 0; i < lossMask.length; i++) if (lossMask[i] != 0) return i;
+      return lossMask.length;
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger log = LoggerFactory.getLogger(SftData.class);
 
   private SftData() {}
 
@@ -45,6 +63,7 @@ public final class SftData {
       int maxLength, int vocabSize) {
     if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": data file not found");
     List<Example> out = new ArrayList<>();
+    int truncated = 0;
     try (BufferedReader r = Files.newBufferedReader(file)) {
       String line;
       int lineNo = 0;
@@ -65,14 +84,17 @@ public final class SftData {
           }
         }
         if (ex.ids().length > maxLength) {
-          ex = new Example(Arrays.copyOf(ex.ids(), maxLength), Arrays.copyOf(ex.lossMask(), maxLength));
+          truncated++;
+          ex = new Example(Arrays.copyOf(ex.ids(), maxLength), Arrays.copyOf(ex.lossMask(), maxLength), ex.answer());
         }
+        if (node.hasNonNull("answer")) ex = new Example(ex.ids(), ex.lossMask(), node.path("answer").asText());
         out.add(ex);
       }
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage(), e);
     }
     if (out.isEmpty()) throw new IllegalArgumentException(file + ": no examples");
+    if (truncated > 0) log.warn("{}: {} of {} examples cut to max_length {} tokens", file, truncated, out.size(), maxLength);
     return out;
   }
 
@@ -90,8 +112,15 @@ public final class SftData {
       if (systemPrompt != null) messages.add(Message.system(systemPrompt));
       messages.add(Message.user(node.path("prompt").asText()));
       messages.add(Message.assistant(node.path("response").asText()));
+    } else if (node.has("problem") && node.path("steps").isArray()) {
+      List<String> steps = new ArrayList<>();
+      node.path("steps").forEach(st -> steps.add(st.asText()));
+      if (systemPrompt != null) messages.add(Message.system(systemPrompt));
+      messages.add(Message.user(node.path("problem").asText()));
+      messages.add(Message.assistant(String.join("\n", steps)));
     } else {
-      throw new IllegalArgumentException(where + ": expected 'messages', 'prompt' and 'response', or 'input_ids' and 'loss_mask'");
+      throw new IllegalArgumentException(
+          where + ": expected 'messages', 'prompt' and 'response', 'problem' and 'steps', or 'input_ids' and 'loss_mask'");
     }
     if (tokenizer == null || template == null) {
       throw new IllegalArgumentException(where + ": text examples need the model's tokenizer and chat template");

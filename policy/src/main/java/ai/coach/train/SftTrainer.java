@@ -1,6 +1,10 @@
 package ai.coach.train;
 
+import ai.coach.lm.Checkpoint;
+import ai.coach.lm.Completion;
+import ai.coach.lm.Generator;
 import ai.coach.lm.ModelConfig;
+import ai.coach.lm.SamplingParams;
 import ai.coach.tokenizer.ChatTemplate;
 import ai.coach.tokenizer.Tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,10 +18,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -46,7 +53,7 @@ public final class SftTrainer {
       "added_tokens.json", "generation_config.json");
 
   /** Summary of a finished run. */
-  public record Result(long steps, double lastLoss, Double devLoss, Path finalModel, double seconds) {}
+  public record Result(long steps, double lastLoss, Double devLoss, Double devAccuracy, Path finalModel, double seconds) {}
 
   private final SftConfig config;
   private final boolean progress;
@@ -118,6 +125,7 @@ public final class SftTrainer {
       }
       double lastLoss = Double.NaN;
       Double devLoss = null;
+      Double devAccuracy = null;
       double windowLoss = 0;
       long windowTokens = 0;
       long windowScored = 0;
@@ -169,13 +177,21 @@ public final class SftTrainer {
           boolean last = step == tc.maxSteps();
           if (!dev.isEmpty() && ((tc.evalEvery() > 0 && step % tc.evalEvery() == 0) || last)) {
             devLoss = devLoss(model, dev, tc.batchSize(), tc.devBatches());
-            writeLine(metrics, Map.of("step", step, "dev_loss", devLoss));
-            log.info("step {}: dev loss {}", step, String.format("%.4f", devLoss));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", step);
+            m.put("dev_loss", devLoss);
+            if (tc.evalSamples() > 0) {
+              devAccuracy = devAccuracy(model, dev, tokenizerDir);
+              m.put("dev_accuracy", devAccuracy);
+            }
+            writeLine(metrics, m);
+            log.info("step {}: {}", step, m);
           }
           if (tc.saveEvery() > 0 && step % tc.saveEvery() == 0 && !last) {
             metrics.flush();
             saveCheckpoint(model, opt, plan, step, tokenizerDir);
           }
+          if (evaluatedOrSaved(step, last, dev.isEmpty())) windowStart = System.nanoTime();
           if (bar != null) {
             bar.stepTo(step);
             bar.setExtraMessage(String.format("loss %.4f", stepLoss));
@@ -185,8 +201,16 @@ public final class SftTrainer {
       Path finalDir = runDir.resolve("final");
       saveModel(model, finalDir, tokenizerDir);
       if (tc.saveEvery() > 0) saveCheckpoint(model, opt, plan, step, tokenizerDir);
-      return new Result(step, lastLoss, devLoss, finalDir, (System.nanoTime() - start) / 1e9);
+      return new Result(step, lastLoss, devLoss, devAccuracy, finalDir, (System.nanoTime() - start) / 1e9);
     }
+  }
+
+  /** Whether this step ran a dev evaluation or saved a checkpoint, time the throughput window leaves out. */
+  private boolean evaluatedOrSaved(long step, boolean last, boolean noDev) {
+    SftConfig.Train tc = config.train();
+    boolean eval = !noDev && ((tc.evalEvery() > 0 && step % tc.evalEvery() == 0) || last);
+    boolean save = tc.saveEvery() > 0 && step % tc.saveEvery() == 0 && !last;
+    return eval || save;
   }
 
   private static ProgressBar progressBar(long step, int max) {
@@ -214,6 +238,45 @@ public final class SftTrainer {
       }
     }
     return count == 0 ? Double.NaN : sum / count;
+  }
+
+  /**
+   * Greedy accuracy on the first {@code eval_samples} dev examples with an answer: the model is
+   * written out and run by the inference engine, exactly as it will be used.
+   */
+  private double devAccuracy(TrainableQwen2 model, List<SftData.Example> dev, Path tokenizerDir) throws IOException {
+    List<SftData.Example> withAnswers = dev.stream().filter(e -> e.answer() != null).limit(config.train().evalSamples()).toList();
+    if (withAnswers.isEmpty()) throw new IllegalArgumentException("train.eval_samples is set but no dev example has an 'answer'");
+    if (tokenizerDir == null) throw new IllegalArgumentException("train.eval_samples needs a tokenizer to read the generations");
+    Path dir = runDir.resolve("eval-model");
+    deleteTree(dir);
+    saveModel(model, dir, tokenizerDir);
+    int correct = 0;
+    try (Checkpoint ckpt = Checkpoint.load(dir, DataType.FLOAT)) {
+      Generator gen = ckpt.generator();
+      int batch = config.train().batchSize();
+      for (int from = 0; from < withAnswers.size(); from += batch) {
+        List<SftData.Example> part = withAnswers.subList(from, Math.min(withAnswers.size(), from + batch));
+        List<int[]> prompts = part.stream().map(e -> Arrays.copyOf(e.ids(), e.promptLength())).toList();
+        List<Completion> out = gen.generateAll(prompts, SamplingParams.greedy(config.train().evalMaxNewTokens()));
+        for (int i = 0; i < part.size(); i++) {
+          String got = lastBoxed(out.get(i).text());
+          if (got != null && got.equals(part.get(i).answer().trim())) correct++;
+        }
+      }
+    }
+    deleteTree(dir);
+    return (double) correct / withAnswers.size();
+  }
+
+  private static final Pattern BOXED = Pattern.compile("\\\\boxed\\{([^{}]*)\\}");
+
+  /** Content of the last {@code \boxed{...}} of a text, trimmed, or null. */
+  static String lastBoxed(String text) {
+    Matcher m = BOXED.matcher(text);
+    String last = null;
+    while (m.find()) last = m.group(1).trim();
+    return last;
   }
 
   private void saveCheckpoint(TrainableQwen2 model, AdamW opt, BatchPlan plan, long step, Path tokenizerDir)

@@ -141,6 +141,36 @@ class SftTrainerTest {
     assertEquals(straight.size(), metrics.size(), "resumed metrics have no duplicated steps");
   }
 
+  @Test
+  void devAccuracyRunsTheSavedModelInTheEngine() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    List<String> lines = new ArrayList<>();
+    String[][] qa = {{"7 + 5", "12"}, {"30 - 4", "26"}, {"6 * 7", "42"}, {"81 / 9", "9"}};
+    for (String[] p : qa) {
+      lines.add(json.writeValueAsString(Map.of("prompt", "What is " + p[0] + "?", "response", p[0] + " = \\boxed{" + p[1] + "}",
+          "answer", p[1])));
+    }
+    Path data = tmp.resolve("qa.jsonl");
+    Files.write(data, lines);
+    Path runDir = tmp.resolve("acc");
+    String yaml = """
+        run_dir: %s
+        seed: 3
+        model:
+          architecture: {hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 2,
+                         vocab_size: 795, max_position_embeddings: 128}
+          tokenizer: src/test/resources/fixtures/models/gqa-tied
+        data: {train: %s, dev: %s, max_length: 96, system_prompt: "Compute."}
+        train: {batch_size: 4, max_steps: 150, lr: 0.01, warmup_steps: 5, log_every: 50, eval_samples: 4,
+                eval_max_new_tokens: 16}
+        """.formatted(runDir, data, data);
+    Path cfg = tmp.resolve("acc.yaml");
+    Files.writeString(cfg, yaml);
+    SftTrainer.Result r = new SftTrainer(YamlConfig.read(cfg, SftConfig.class), false).run();
+    assertEquals(1.0, r.devAccuracy(), "four memorised problems, dev loss " + r.devLoss());
+    assertEquals("12", SftTrainer.lastBoxed("a \\boxed{3} then \\boxed{ 12 }."));
+  }
+
   private static void deleteTree(Path p) throws IOException {
     try (var s = Files.walk(p)) {
       for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
