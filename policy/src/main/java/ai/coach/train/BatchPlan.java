@@ -1,16 +1,21 @@
 package ai.coach.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 
 /**
- * The order in which examples are visited: each epoch a permutation drawn from
- * {@code seed} and the epoch number alone, cut into batches. A position (epoch, batch index) is
+ * The order in which examples are visited: each epoch an order drawn from {@code seed} and the
+ * epoch number alone, cut into batches of similar lengths. A position (epoch, batch index) is
  * therefore all a checkpoint needs to continue with exactly the batches an uninterrupted run
  * would have seen.
  */
 public final class BatchPlan {
+
+  /** Batches per length-sorting window: enough to find similar lengths, few enough to stay random. */
+  private static final int WINDOW = 50;
 
   private final List<SftData.Example> examples;
   private final int batchSize;
@@ -59,17 +64,42 @@ public final class BatchPlan {
     return toBatch(picked);
   }
 
+  /**
+   * The epoch's visiting order, batch after batch. Examples are shuffled, then sorted by length
+   * within windows of {@link #WINDOW} batches so a batch holds examples of similar length (little
+   * padding), and the batches are shuffled again so lengths do not drift through the epoch.
+   */
   private int[] permutation(int epoch) {
     int[] p = new int[examples.size()];
     for (int i = 0; i < p.length; i++) p[i] = i;
     Random r = new Random(seed * 1_000_003L + epoch);
-    for (int i = p.length - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
+    shuffle(p, r);
+    int batches = batchesPerEpoch();
+    int used = batches * batchSize;
+    Integer[] boxed = new Integer[used];
+    for (int i = 0; i < used; i++) boxed[i] = p[i];
+    int window = WINDOW * batchSize;
+    for (int from = 0; from < used; from += window) {
+      Arrays.sort(boxed, from, Math.min(used, from + window),
+          Comparator.comparingInt((Integer i) -> examples.get(i).ids().length));
     }
-    return p;
+    int[] batchOrder = new int[batches];
+    for (int b = 0; b < batches; b++) batchOrder[b] = b;
+    shuffle(batchOrder, r);
+    int[] out = new int[used];
+    for (int b = 0; b < batches; b++) {
+      for (int i = 0; i < batchSize; i++) out[b * batchSize + i] = boxed[batchOrder[b] * batchSize + i];
+    }
+    return out;
+  }
+
+  private static void shuffle(int[] a, Random r) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
   }
 
   /**
