@@ -31,6 +31,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first.")
   int warmup;
 
+  @Option(names = "--rounds", defaultValue = "3",
+      description = "Alternate the two sides this many times and report each side's best round (the machine may be shared).")
+  int rounds;
+
   @Option(names = "--threads", description = "Threads for both sides: OMP_NUM_THREADS of the ND4J child JVM, torch.set_num_threads (default: all cores).")
   Integer threads;
 
@@ -67,14 +71,25 @@ public final class BenchTrainCommand implements Callable<Integer> {
         model.intermediateSize(), model.vocabSize(), model.tieWordEmbeddings(), model.parameterCount());
     System.out.printf("step: batch %d x %d tokens, fp32, CE on positions >= %d, clip 1.0, AdamW; %d warm-up + %d timed steps%n",
         rows, length, length / 4, warmup, steps);
-    TrainBench.Result j = bench.javaInChild(cfgFile, rows, length, t);
-    System.out.printf("ND4J trainer: %8.0f tokens/s (median step %.3f s; OMP_NUM_THREADS=%d)%n", j.tokensPerS(), j.stepSeconds(), t);
-    if (skipTorch) return 0;
+    if (rounds < 1) throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
     Path py = python != null ? python : root.resolve(".venv/bin/python");
-    TrainBench.Result p = bench.torch(py, root.resolve("python/bench_train_torch.py"), t);
-    System.out.printf("PyTorch:      %8.0f tokens/s (median step %.3f s; %s)%n", p.tokensPerS(), p.stepSeconds(), p.details());
-    System.out.printf("ratio ND4J / PyTorch: %.2fx (> 1 means the ND4J trainer is faster); load average now %s%n",
-        j.tokensPerS() / p.tokensPerS(), TrainBench.loadAverage());
+    TrainBench.Result bestJ = null;
+    TrainBench.Result bestP = null;
+    for (int r = 1; r <= rounds; r++) {
+      TrainBench.Result j = bench.javaInChild(cfgFile, rows, length, t);
+      System.out.printf("round %d  ND4J trainer: %8.0f tokens/s (median step %.3f s; OMP_NUM_THREADS=%d)%n", r, j.tokensPerS(), j.stepSeconds(), t);
+      if (bestJ == null || j.tokensPerS() > bestJ.tokensPerS()) bestJ = j;
+      if (skipTorch) continue;
+      TrainBench.Result p = bench.torch(py, root.resolve("python/bench_train_torch.py"), t);
+      System.out.printf("round %d  PyTorch:      %8.0f tokens/s (median step %.3f s; %s)%n", r, p.tokensPerS(), p.stepSeconds(), p.details());
+      if (bestP == null || p.tokensPerS() > bestP.tokensPerS()) bestP = p;
+    }
+    System.out.printf("best ND4J trainer: %8.0f tokens/s%n", bestJ.tokensPerS());
+    if (!skipTorch) {
+      System.out.printf("best PyTorch:      %8.0f tokens/s%n", bestP.tokensPerS());
+      System.out.printf("ratio ND4J / PyTorch: %.2fx (> 1 means the ND4J trainer is faster); load average now %s%n",
+          bestJ.tokensPerS() / bestP.tokensPerS(), TrainBench.loadAverage());
+    }
     return 0;
   }
 }

@@ -22,6 +22,7 @@ import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -61,6 +62,7 @@ public final class TrainableQwen2 implements AutoCloseable {
   private final INDArray finalNormGrad;
   private final float[] invFreq;
   private final String workspaceId = "coach-train-" + System.identityHashCode(this);
+  private int attentionChunk = 64;
 
   /** Views of one layer's fused weights and of their gradients. */
   private record Layer(
@@ -76,7 +78,7 @@ public final class TrainableQwen2 implements AutoCloseable {
     INDArray qs;
     INDArray ks;
     INDArray vs;
-    INDArray probs;
+    INDArray[] probs;
     INDArray attnOut;
     INDArray x2;
     INDArray inv2;
@@ -198,6 +200,15 @@ public final class TrainableQwen2 implements AutoCloseable {
 
   public ModelConfig config() {
     return config;
+  }
+
+  /**
+   * Query positions per attention chunk (default 64). Shorter chunks skip more of the masked
+   * scores but run more, smaller matmuls; results are the same for any value.
+   */
+  public void setAttentionChunk(int positions) {
+    if (positions < 1) throw new IllegalArgumentException("attention chunk must be >= 1, got " + positions);
+    this.attentionChunk = positions;
   }
 
   public DataType dtype() {
@@ -339,7 +350,6 @@ public final class TrainableQwen2 implements AutoCloseable {
       }
     }
     rope = ropeTables(rows, length);
-    INDArray mask = causalMask(length, config.numHeads() / config.numKvHeads());
     INDArray x = Nd4j.pullRows(embed, 1, ids);
     for (int l = 0; l < layers.length; l++) {
       Layer layer = layers[l];
@@ -347,7 +357,7 @@ public final class TrainableQwen2 implements AutoCloseable {
       s.x = x;
       s.inv1 = invRms(x);
       s.h1 = x.mulColumnVector(s.inv1).muliRowVector(layer.inNorm());
-      INDArray x2 = x.add(attention(layer, s, rows, length, rope[0], rope[1], mask));
+      INDArray x2 = x.add(attention(layer, s, rows, length, rope[0], rope[1]));
       s.x2 = x2;
       s.inv2 = invRms(x2);
       s.h2 = x2.mulColumnVector(s.inv2).muliRowVector(layer.postNorm());
@@ -419,19 +429,50 @@ public final class TrainableQwen2 implements AutoCloseable {
     x2.assign(second);
   }
 
-  /** Additive mask [1, group · length, length]: query row (g, t) sees keys 0..t. */
-  private INDArray causalMask(int length, int group) {
-    double[] m = new double[group * length * length];
+  /**
+   * Additive mask [1, group · (to − from), to] for the queries at positions [from, to) (rows in
+   * (head-in-group, position) order) against keys [0, to): a query sees keys up to its position.
+   */
+  private INDArray causalMask(int from, int to, int group) {
+    int c = to - from;
+    double[] m = new double[group * c * to];
     for (int g = 0; g < group; g++) {
-      for (int t = 0; t < length; t++) {
-        int row = (g * length + t) * length;
-        for (int k = t + 1; k < length; k++) m[row + k] = Double.NEGATIVE_INFINITY;
+      for (int t = 0; t < c; t++) {
+        int row = (g * c + t) * to;
+        for (int k = from + t + 1; k < to; k++) m[row + k] = Double.NEGATIVE_INFINITY;
       }
     }
-    return Nd4j.create(m, new long[] {1, (long) group * length, length}, dtype);
+    return Nd4j.create(m, new long[] {1, (long) group * c, to}, dtype);
   }
 
-  private INDArray attention(Layer layer, Saved s, int rows, int length, INDArray cos, INDArray sin, INDArray mask) {
+  /** Query positions [chunk i · len, ...) per attention chunk; see {@link #setAttentionChunk}. */
+  private int[] chunkStarts(int length) {
+    int chunks = (length + attentionChunk - 1) / attentionChunk;
+    int[] starts = new int[chunks + 1];
+    for (int i = 0; i < chunks; i++) starts[i] = i * attentionChunk;
+    starts[chunks] = length;
+    return starts;
+  }
+
+  /** Positions [from, to) of a [bk, group, length, d] array, as a contiguous [bk, group · (to − from), d]. */
+  private static INDArray positions4(INDArray a4, int from, int to) {
+    long bk = a4.size(0);
+    long group = a4.size(1);
+    long d = a4.size(3);
+    return a4.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to), NDArrayIndex.all())
+        .dup('c').reshape(bk, group * (to - from), d);
+  }
+
+  /** Positions [0, to) of a [bk, length, d] array, contiguous. */
+  private static INDArray prefix(INDArray a3, int to) {
+    return a3.get(NDArrayIndex.all(), NDArrayIndex.interval(0, to), NDArrayIndex.all()).dup('c');
+  }
+
+  /**
+   * Causal attention. Queries are taken in chunks of positions, each against only the keys up to
+   * its end, so the masked half of the score matrix is mostly never computed.
+   */
+  private INDArray attention(Layer layer, Saved s, int rows, int length, INDArray cos, INDArray sin) {
     int heads = config.numHeads();
     int kvHeads = config.numKvHeads();
     int group = heads / kvHeads;
@@ -451,13 +492,24 @@ public final class TrainableQwen2 implements AutoCloseable {
         .reshape((long) rows * kvHeads, (long) group * length, d);
     s.ks = k.reshape(rows, length, kvHeads, d).permute(0, 2, 1, 3).dup('c').reshape((long) rows * kvHeads, length, d);
     s.vs = v.reshape(rows, length, kvHeads, d).permute(0, 2, 1, 3).dup('c').reshape((long) rows * kvHeads, length, d);
-    INDArray scores = Nd4j.matmul(s.qs, s.ks, null, false, true, false);
-    scores.addi(mask);
-    // Out of place: ND4J's in-place softmax is about twice as slow.
-    s.probs = scores.ulike();
-    Nd4j.exec(new SoftMax(scores, s.probs, 2));
-    INDArray out = Nd4j.matmul(s.probs, s.vs);
-    s.attnOut = out.reshape(rows, kvHeads, group, length, d).permute(0, 3, 1, 2, 4).dup('c').reshape(n, qDim);
+    long bk = (long) rows * kvHeads;
+    INDArray qs4 = s.qs.reshape(bk, group, length, d);
+    INDArray out4 = Nd4j.create(dtype, bk, group, length, d);
+    int[] starts = chunkStarts(length);
+    s.probs = new INDArray[starts.length - 1];
+    for (int c = 0; c + 1 < starts.length; c++) {
+      int from = starts[c];
+      int to = starts[c + 1];
+      INDArray scores = Nd4j.matmul(positions4(qs4, from, to), prefix(s.ks, to), null, false, true, false);
+      scores.addi(causalMask(from, to, group));
+      // Out of place: ND4J's in-place softmax is about twice as slow.
+      INDArray probs = scores.ulike();
+      Nd4j.exec(new SoftMax(scores, probs, 2));
+      s.probs[c] = probs;
+      out4.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to), NDArrayIndex.all())
+          .assign(Nd4j.matmul(probs, prefix(s.vs, to)).reshape(bk, group, to - from, d));
+    }
+    s.attnOut = out4.reshape(rows, kvHeads, group, length, d).permute(0, 3, 1, 2, 4).dup('c').reshape(n, qDim);
     return Nd4j.gemm(s.attnOut, layer.wO(), false, true);
   }
 
@@ -475,15 +527,32 @@ public final class TrainableQwen2 implements AutoCloseable {
     INDArray dAttn = Nd4j.gemm(dOut, layer.wO(), false, false);
     INDArray dOs = dAttn.reshape(rows, length, kvHeads, group, d).permute(0, 2, 3, 1, 4).dup('c')
         .reshape(bk, (long) group * length, d);
-    INDArray dProbs = Nd4j.matmul(dOs, s.vs, null, false, true, false);
-    INDArray dVs = Nd4j.matmul(s.probs, dOs, null, true, false, false);
-    // Softmax backward, row-wise: dS = P ⊙ (dP − Σ dP ⊙ P).
-    INDArray p2 = s.probs.reshape(bk * group * length, length);
-    INDArray dp2 = dProbs.reshape(bk * group * length, length).muli(p2);
-    INDArray rowDot = rowSums(dp2);
-    INDArray dScores = dp2.subi(p2.mulColumnVector(rowDot)).reshape(bk, (long) group * length, length);
-    INDArray dQs = Nd4j.matmul(dScores, s.ks).muli(1.0 / Math.sqrt(d));
-    INDArray dKs = Nd4j.matmul(dScores, s.qs, null, true, false, false);
+    INDArray dOs4 = dOs.reshape(bk, group, length, d);
+    INDArray qs4 = s.qs.reshape(bk, group, length, d);
+    INDArray dQs4 = Nd4j.create(dtype, bk, group, length, d);
+    INDArray dKs = Nd4j.create(dtype, bk, length, d);
+    INDArray dVs = Nd4j.create(dtype, bk, length, d);
+    int[] starts = chunkStarts(length);
+    for (int c = 0; c + 1 < starts.length; c++) {
+      int from = starts[c];
+      int to = starts[c + 1];
+      long chunkRows = bk * group * (to - from);
+      INDArray probs = s.probs[c];
+      INDArray dOc = positions4(dOs4, from, to);
+      INDArray keys = prefix(s.ks, to);
+      INDArray qc = positions4(qs4, from, to);
+      INDArrayIndex upTo = NDArrayIndex.interval(0, to);
+      dVs.get(NDArrayIndex.all(), upTo, NDArrayIndex.all()).addi(Nd4j.matmul(probs, dOc, null, true, false, false));
+      INDArray dProbs = Nd4j.matmul(dOc, prefix(s.vs, to), null, false, true, false);
+      // Softmax backward, row-wise: dS = P ⊙ (dP − Σ dP ⊙ P).
+      INDArray p2 = probs.reshape(chunkRows, to);
+      INDArray dp2 = dProbs.reshape(chunkRows, to).muli(p2);
+      INDArray dScores = dp2.subi(p2.mulColumnVector(rowSums(dp2))).reshape(bk, chunkRows / bk, to);
+      dQs4.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to), NDArrayIndex.all())
+          .assign(Nd4j.matmul(dScores, keys).reshape(bk, group, to - from, d));
+      dKs.get(NDArrayIndex.all(), upTo, NDArrayIndex.all()).addi(Nd4j.matmul(dScores, qc, null, true, false, false));
+    }
+    INDArray dQs = dQs4.muli(1.0 / Math.sqrt(d));
 
     INDArray[] cosSin = rope;
     INDArray dq = dQs.reshape(rows, kvHeads, group, length, d).permute(0, 3, 1, 2, 4).dup('c').reshape(n, heads, d);

@@ -19,6 +19,15 @@ class TorchGradientsTest {
 
   @Test
   void maskedCrossEntropyGradientsMatchPyTorch() throws Exception {
+    check(64);
+  }
+
+  @Test
+  void attentionInChunksGivesTheSameGradients() throws Exception {
+    check(5);
+  }
+
+  private void check(int attentionChunk) throws Exception {
     JsonNode ref = new ObjectMapper().readTree(DIR.resolve("grads.json").toFile());
     List<SftData.Example> rows = new ArrayList<>();
     for (int b = 0; b < ref.path("input_ids").size(); b++) {
@@ -34,6 +43,7 @@ class TorchGradientsTest {
     }
     TokenBatch batch = BatchPlan.toBatch(rows);
     try (TrainableQwen2 model = TrainableQwen2.load(DIR, DataType.FLOAT)) {
+      model.setAttentionChunk(attentionChunk);
       model.params().zeroGrad();
       LossValue loss = model.forwardBackward(batch, new MaskedCrossEntropy(), 1.0);
       assertEquals(ref.path("loss").asDouble(), loss.loss(), 1e-4);

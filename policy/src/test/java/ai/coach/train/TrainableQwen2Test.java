@@ -24,9 +24,12 @@ class TrainableQwen2Test {
       int[] ids = TinyModels.randomIds(rows * length, c.vocabSize(), 3);
       Path dir = tmp.resolve(c.numHeads() + "-" + c.tieWordEmbeddings());
       double[][] ours;
+      double[][] chunked;
       try (TrainableQwen2 m = TrainableQwen2.initialize(c, DataType.FLOAT, 11, 0.2)) {
         m.save(dir);
         ours = m.logits(rows, length, ids);
+        m.setAttentionChunk(4);
+        chunked = m.logits(rows, length, ids);
       }
       try (Qwen2Model engine = Qwen2Model.load(dir)) {
         for (int r = 0; r < rows; r++) {
@@ -38,6 +41,7 @@ class TrainableQwen2Test {
           for (int t = 0; t < length; t++) {
             for (int v = 0; v < c.vocabSize(); v++) {
               assertEquals(ref[t][v], ours[r * length + t][v], 1e-4, "row " + r + " position " + t + " token " + v);
+              assertEquals(ref[t][v], chunked[r * length + t][v], 1e-4, "attention in chunks of 4 positions");
             }
           }
         }
@@ -50,6 +54,7 @@ class TrainableQwen2Test {
     // Untied here; the tied head is checked against PyTorch's gradients.
     ModelConfig c = TinyModels.gqaUntied(20);
     try (TrainableQwen2 m = TrainableQwen2.initialize(c, DataType.DOUBLE, 5, 0.3)) {
+      m.setAttentionChunk(4); // two chunks, the second one short
       TokenBatch batch = TinyModels.batch(2, 6, c.vocabSize(), 9);
       TokenLoss loss = new MaskedCrossEntropy();
       ParameterSet p = m.params();
