@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -20,6 +21,7 @@ import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -49,6 +51,8 @@ public final class TrainableQwen2 implements AutoCloseable {
       .policyLearning(LearningPolicy.FIRST_LOOP)
       .policySpill(SpillPolicy.REALLOCATE)
       .build();
+
+  private static final MMulTranspose TRANSPOSE_A = MMulTranspose.builder().transposeA(true).build();
 
   private final ModelConfig config;
   private final DataType dtype;
@@ -542,7 +546,8 @@ public final class TrainableQwen2 implements AutoCloseable {
       INDArray keys = prefix(s.ks, to);
       INDArray qc = positions4(qs4, from, to);
       INDArrayIndex upTo = NDArrayIndex.interval(0, to);
-      dVs.get(NDArrayIndex.all(), upTo, NDArrayIndex.all()).addi(Nd4j.matmul(probs, dOc, null, true, false, false));
+      // Accumulated by the GEMM itself (beta 1): adding a result into a strided view is 4x slower.
+      Nd4j.exec(new Mmul(probs, dOc, dVs.get(NDArrayIndex.all(), upTo, NDArrayIndex.all()), 1.0, 1.0, TRANSPOSE_A));
       INDArray dProbs = Nd4j.matmul(dOc, prefix(s.vs, to), null, false, true, false);
       // Softmax backward, row-wise: dS = P ⊙ (dP − Σ dP ⊙ P).
       INDArray p2 = probs.reshape(chunkRows, to);
@@ -550,7 +555,7 @@ public final class TrainableQwen2 implements AutoCloseable {
       INDArray dScores = dp2.subi(p2.mulColumnVector(rowSums(dp2))).reshape(bk, chunkRows / bk, to);
       dQs4.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to), NDArrayIndex.all())
           .assign(Nd4j.matmul(dScores, keys).reshape(bk, group, to - from, d));
-      dKs.get(NDArrayIndex.all(), upTo, NDArrayIndex.all()).addi(Nd4j.matmul(dScores, qc, null, true, false, false));
+      Nd4j.exec(new Mmul(dScores, qc, dKs.get(NDArrayIndex.all(), upTo, NDArrayIndex.all()), 1.0, 1.0, TRANSPOSE_A));
     }
     INDArray dQs = dQs4.muli(1.0 / Math.sqrt(d));
 
