@@ -24,7 +24,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -53,6 +52,7 @@ public final class TrainableQwen2 implements AutoCloseable {
       .build();
 
   private static final MMulTranspose TRANSPOSE_A = MMulTranspose.builder().transposeA(true).build();
+  private static final MMulTranspose NO_TRANSPOSE = MMulTranspose.builder().build();
 
   private final ModelConfig config;
   private final DataType dtype;
@@ -434,19 +434,19 @@ public final class TrainableQwen2 implements AutoCloseable {
   }
 
   /**
-   * Additive mask [1, group · (to − from), to] for the queries at positions [from, to) (rows in
-   * (head-in-group, position) order) against keys [0, to): a query sees keys up to its position.
+   * Additive mask [1, (to − from) · group, to] for the queries at positions [from, to) (rows in
+   * (position, head-in-group) order) against keys [0, to): a query sees keys up to its position.
    */
   private INDArray causalMask(int from, int to, int group) {
     int c = to - from;
-    double[] m = new double[group * c * to];
-    for (int g = 0; g < group; g++) {
-      for (int t = 0; t < c; t++) {
-        int row = (g * c + t) * to;
+    double[] m = new double[c * group * to];
+    for (int t = 0; t < c; t++) {
+      for (int g = 0; g < group; g++) {
+        int row = (t * group + g) * to;
         for (int k = from + t + 1; k < to; k++) m[row + k] = Double.NEGATIVE_INFINITY;
       }
     }
-    return Nd4j.create(m, new long[] {1, (long) group * c, to}, dtype);
+    return Nd4j.create(m, new long[] {1, (long) c * group, to}, dtype);
   }
 
   /** Query positions [chunk i · len, ...) per attention chunk; see {@link #setAttentionChunk}. */
@@ -458,18 +458,14 @@ public final class TrainableQwen2 implements AutoCloseable {
     return starts;
   }
 
-  /** Positions [from, to) of a [bk, group, length, d] array, as a contiguous [bk, group · (to − from), d]. */
-  private static INDArray positions4(INDArray a4, int from, int to) {
-    long bk = a4.size(0);
-    long group = a4.size(1);
-    long d = a4.size(3);
-    return a4.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to), NDArrayIndex.all())
-        .dup('c').reshape(bk, group * (to - from), d);
+  /** The rows of positions [from, to) of a [bk, length · group, d] array: a view, read and written in place. */
+  private static INDArray queryRows(INDArray a, int from, int to, int group) {
+    return a.get(NDArrayIndex.all(), NDArrayIndex.interval((long) from * group, (long) to * group), NDArrayIndex.all());
   }
 
-  /** Positions [0, to) of a [bk, length, d] array, contiguous. */
-  private static INDArray prefix(INDArray a3, int to) {
-    return a3.get(NDArrayIndex.all(), NDArrayIndex.interval(0, to), NDArrayIndex.all()).dup('c');
+  /** Positions [0, to) of a [bk, length, d] array, as a view. */
+  private static INDArray keyRows(INDArray a, int to) {
+    return a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, to), NDArrayIndex.all());
   }
 
   /**
@@ -492,28 +488,26 @@ public final class TrainableQwen2 implements AutoCloseable {
     rotate(q, cos, sin, false);
     rotate(k, cos, sin, false);
     q.muli(1.0 / Math.sqrt(d));
-    s.qs = q.reshape(rows, length, kvHeads, group, d).permute(0, 2, 3, 1, 4).dup('c')
-        .reshape((long) rows * kvHeads, (long) group * length, d);
-    s.ks = k.reshape(rows, length, kvHeads, d).permute(0, 2, 1, 3).dup('c').reshape((long) rows * kvHeads, length, d);
-    s.vs = v.reshape(rows, length, kvHeads, d).permute(0, 2, 1, 3).dup('c').reshape((long) rows * kvHeads, length, d);
     long bk = (long) rows * kvHeads;
-    INDArray qs4 = s.qs.reshape(bk, group, length, d);
-    INDArray out4 = Nd4j.create(dtype, bk, group, length, d);
+    // Rows (position, head-in-group) per (sequence, KV head): a chunk of positions is a row range.
+    s.qs = q.reshape(rows, length, kvHeads, group, d).permute(0, 2, 1, 3, 4).dup('c').reshape(bk, (long) length * group, d);
+    s.ks = k.reshape(rows, length, kvHeads, d).permute(0, 2, 1, 3).dup('c').reshape(bk, length, d);
+    s.vs = v.reshape(rows, length, kvHeads, d).permute(0, 2, 1, 3).dup('c').reshape(bk, length, d);
+    INDArray out = Nd4j.create(dtype, bk, (long) length * group, d);
     int[] starts = chunkStarts(length);
     s.probs = new INDArray[starts.length - 1];
     for (int c = 0; c + 1 < starts.length; c++) {
       int from = starts[c];
       int to = starts[c + 1];
-      INDArray scores = Nd4j.matmul(positions4(qs4, from, to), prefix(s.ks, to), null, false, true, false);
+      INDArray scores = Nd4j.matmul(queryRows(s.qs, from, to, group), keyRows(s.ks, to), null, false, true, false);
       scores.addi(causalMask(from, to, group));
       // Out of place: ND4J's in-place softmax is about twice as slow.
       INDArray probs = scores.ulike();
       Nd4j.exec(new SoftMax(scores, probs, 2));
       s.probs[c] = probs;
-      out4.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to), NDArrayIndex.all())
-          .assign(Nd4j.matmul(probs, prefix(s.vs, to)).reshape(bk, group, to - from, d));
+      Nd4j.exec(new Mmul(probs, keyRows(s.vs, to), queryRows(out, from, to, group), 1.0, 0.0, NO_TRANSPOSE));
     }
-    s.attnOut = out4.reshape(rows, kvHeads, group, length, d).permute(0, 3, 1, 2, 4).dup('c').reshape(n, qDim);
+    s.attnOut = out.reshape(rows, kvHeads, length, group, d).permute(0, 2, 1, 3, 4).dup('c').reshape(n, qDim);
     return Nd4j.gemm(s.attnOut, layer.wO(), false, true);
   }
 
@@ -529,38 +523,31 @@ public final class TrainableQwen2 implements AutoCloseable {
     long bk = (long) rows * kvHeads;
     Nd4j.gemm(dOut, s.attnOut, layer.gO(), true, false, 1.0, 1.0);
     INDArray dAttn = Nd4j.gemm(dOut, layer.wO(), false, false);
-    INDArray dOs = dAttn.reshape(rows, length, kvHeads, group, d).permute(0, 2, 3, 1, 4).dup('c')
-        .reshape(bk, (long) group * length, d);
-    INDArray dOs4 = dOs.reshape(bk, group, length, d);
-    INDArray qs4 = s.qs.reshape(bk, group, length, d);
-    INDArray dQs4 = Nd4j.create(dtype, bk, group, length, d);
+    INDArray dOs = dAttn.reshape(rows, length, kvHeads, group, d).permute(0, 2, 1, 3, 4).dup('c')
+        .reshape(bk, (long) length * group, d);
+    INDArray dQs = Nd4j.create(dtype, bk, (long) length * group, d);
     INDArray dKs = Nd4j.create(dtype, bk, length, d);
     INDArray dVs = Nd4j.create(dtype, bk, length, d);
+    double scale = 1.0 / Math.sqrt(d);
     int[] starts = chunkStarts(length);
     for (int c = 0; c + 1 < starts.length; c++) {
       int from = starts[c];
       int to = starts[c + 1];
       long chunkRows = bk * group * (to - from);
       INDArray probs = s.probs[c];
-      INDArray dOc = positions4(dOs4, from, to);
-      INDArray keys = prefix(s.ks, to);
-      INDArray qc = positions4(qs4, from, to);
-      INDArrayIndex upTo = NDArrayIndex.interval(0, to);
+      INDArray dOc = queryRows(dOs, from, to, group);
       // Accumulated by the GEMM itself (beta 1): adding a result into a strided view is 4x slower.
-      Nd4j.exec(new Mmul(probs, dOc, dVs.get(NDArrayIndex.all(), upTo, NDArrayIndex.all()), 1.0, 1.0, TRANSPOSE_A));
-      INDArray dProbs = Nd4j.matmul(dOc, prefix(s.vs, to), null, false, true, false);
+      Nd4j.exec(new Mmul(probs, dOc, keyRows(dVs, to), 1.0, 1.0, TRANSPOSE_A));
+      INDArray dProbs = Nd4j.matmul(dOc, keyRows(s.vs, to), null, false, true, false);
       // Softmax backward, row-wise: dS = P ⊙ (dP − Σ dP ⊙ P).
       INDArray p2 = probs.reshape(chunkRows, to);
       INDArray dp2 = dProbs.reshape(chunkRows, to).muli(p2);
       INDArray dScores = dp2.subi(p2.mulColumnVector(rowSums(dp2))).reshape(bk, chunkRows / bk, to);
-      dQs4.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to), NDArrayIndex.all())
-          .assign(Nd4j.matmul(dScores, keys).reshape(bk, group, to - from, d));
-      Nd4j.exec(new Mmul(dScores, qc, dKs.get(NDArrayIndex.all(), upTo, NDArrayIndex.all()), 1.0, 1.0, TRANSPOSE_A));
+      Nd4j.exec(new Mmul(dScores, keyRows(s.ks, to), queryRows(dQs, from, to, group), scale, 0.0, NO_TRANSPOSE));
+      Nd4j.exec(new Mmul(dScores, queryRows(s.qs, from, to, group), keyRows(dKs, to), 1.0, 1.0, TRANSPOSE_A));
     }
-    INDArray dQs = dQs4.muli(1.0 / Math.sqrt(d));
-
     INDArray[] cosSin = rope;
-    INDArray dq = dQs.reshape(rows, kvHeads, group, length, d).permute(0, 3, 1, 2, 4).dup('c').reshape(n, heads, d);
+    INDArray dq = dQs.reshape(rows, kvHeads, length, group, d).permute(0, 2, 1, 3, 4).dup('c').reshape(n, heads, d);
     INDArray dk = dKs.reshape(rows, kvHeads, length, d).permute(0, 2, 1, 3).dup('c').reshape(n, kvHeads, d);
     INDArray dv = dVs.reshape(rows, kvHeads, length, d).permute(0, 2, 1, 3).dup('c').reshape(n, kvDim);
     rotate(dq, cosSin[0], cosSin[1], true);
