@@ -69,6 +69,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
     System.out.printf("model: %s (hidden %d, %d layers, %d heads / %d kv, intermediate %d, vocab %d, tied %s), %,d parameters%n",
         cfgFile.getFileName(), model.hiddenSize(), model.numLayers(), model.numHeads(), model.numKvHeads(),
         model.intermediateSize(), model.vocabSize(), model.tieWordEmbeddings(), model.parameterCount());
+    System.out.printf("threads: %d per side, OMP_WAIT_POLICY=%s (inherited by both child processes)%n",
+        t, System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"));
     System.out.printf("step: batch %d x %d tokens, fp32, CE on positions >= %d, clip 1.0, AdamW; %d warm-up + %d timed steps%n",
         rows, length, length / 4, warmup, steps);
     if (rounds < 1) throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
