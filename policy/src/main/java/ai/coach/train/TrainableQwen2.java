@@ -40,7 +40,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Parameters live in one {@link ParameterSet} under the Hugging Face tensor names, so
  * {@link #save} writes a checkpoint the engine and transformers load unchanged. The dtype is FLOAT
- * for training; DOUBLE exists so tests can compare against finite differences.
+ * for training; DOUBLE exists so tests can compare against finite differences. Not thread-safe:
+ * the BLAS calls already use every core.
  */
 public final class TrainableQwen2 implements AutoCloseable {
 
@@ -67,6 +68,11 @@ public final class TrainableQwen2 implements AutoCloseable {
   private final float[] invFreq;
   private final String workspaceId = "coach-train-" + System.identityHashCode(this);
   private int attentionChunk = 64;
+  // The last forward's final residual stream, its 1/rms and RoPE tables, for the backward. They
+  // live in the workspace of the call that made them, which is why one model serves one thread.
+  private INDArray lastResidual;
+  private INDArray lastInv;
+  private INDArray[] rope;
 
   /** Views of one layer's fused weights and of their gradients. */
   private record Layer(
@@ -303,7 +309,6 @@ public final class TrainableQwen2 implements AutoCloseable {
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, workspaceId)) {
       Saved[] saved = new Saved[layers.length];
       INDArray xFinal = forwardHidden(rows, length, batch.inputIds(), saved);
-      // forwardHidden returns the normed final hidden; its input and 1/rms are kept below.
       INDArray xLast = lastResidual;
       INDArray invLast = lastInv;
       int[] scored = batch.scored();
@@ -337,11 +342,6 @@ public final class TrainableQwen2 implements AutoCloseable {
       return value;
     }
   }
-
-  // The last forward's final residual stream, its 1/rms and RoPE tables, for the backward.
-  private INDArray lastResidual;
-  private INDArray lastInv;
-  private INDArray[] rope;
 
   /** Embedding, all layers, final norm: the [n, hidden] input of the LM head. */
   private INDArray forwardHidden(int rows, int length, int[] ids, Saved[] saved) {
