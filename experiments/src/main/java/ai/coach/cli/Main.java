@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       LmCommand.class,
       TrainCommand.class,
+      PolicyCommand.class,
       BenchCommand.class,
     })
 public final class Main implements Runnable {

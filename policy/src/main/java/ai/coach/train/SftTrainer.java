@@ -1,10 +1,7 @@
 package ai.coach.train;
 
 import ai.coach.lm.Checkpoint;
-import ai.coach.lm.Completion;
-import ai.coach.lm.Generator;
 import ai.coach.lm.ModelConfig;
-import ai.coach.lm.SamplingParams;
 import ai.coach.tokenizer.ChatTemplate;
 import ai.coach.tokenizer.Tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,8 +20,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -251,32 +246,15 @@ public final class SftTrainer {
     Path dir = runDir.resolve("eval-model");
     deleteTree(dir);
     saveModel(model, dir, tokenizerDir);
-    int correct = 0;
+    List<AnswerAccuracy.Problem> problems = withAnswers.stream()
+        .map(e -> new AnswerAccuracy.Problem(Arrays.copyOf(e.ids(), e.promptLength()), e.answer())).toList();
+    double accuracy;
     try (Checkpoint ckpt = Checkpoint.load(dir, DataType.FLOAT)) {
-      Generator gen = ckpt.generator();
-      int batch = config.train().batchSize();
-      for (int from = 0; from < withAnswers.size(); from += batch) {
-        List<SftData.Example> part = withAnswers.subList(from, Math.min(withAnswers.size(), from + batch));
-        List<int[]> prompts = part.stream().map(e -> Arrays.copyOf(e.ids(), e.promptLength())).toList();
-        List<Completion> out = gen.generateAll(prompts, SamplingParams.greedy(config.train().evalMaxNewTokens()));
-        for (int i = 0; i < part.size(); i++) {
-          String got = lastBoxed(out.get(i).text());
-          if (got != null && got.equals(part.get(i).answer().trim())) correct++;
-        }
-      }
+      accuracy = AnswerAccuracy.evaluate(ckpt, problems, 1, 0.0, 0, config.train().evalMaxNewTokens(),
+          config.train().batchSize()).accuracy();
     }
     deleteTree(dir);
-    return (double) correct / withAnswers.size();
-  }
-
-  private static final Pattern BOXED = Pattern.compile("\\\\boxed\\{([^{}]*)\\}");
-
-  /** Content of the last {@code \boxed{...}} of a text, trimmed, or null. */
-  static String lastBoxed(String text) {
-    Matcher m = BOXED.matcher(text);
-    String last = null;
-    while (m.find()) last = m.group(1).trim();
-    return last;
+    return accuracy;
   }
 
   private void saveCheckpoint(TrainableQwen2 model, AdamW opt, BatchPlan plan, long step, Path tokenizerDir)

@@ -168,7 +168,7 @@ class SftTrainerTest {
     Files.writeString(cfg, yaml);
     SftTrainer.Result r = new SftTrainer(YamlConfig.read(cfg, SftConfig.class), false).run();
     assertEquals(1.0, r.devAccuracy(), "four memorised problems, dev loss " + r.devLoss());
-    assertEquals("12", SftTrainer.lastBoxed("a \\boxed{3} then \\boxed{ 12 }."));
+    assertEquals("12", AnswerAccuracy.lastBoxed("a \\boxed{3} then \\boxed{ 12 }."));
   }
 
   private static void deleteTree(Path p) throws IOException {
