@@ -383,16 +383,11 @@ public final class TrainableQwen2 implements AutoCloseable {
     return Nd4j.gemm(m, Nd4j.valueArrayOf(new long[] {m.columns(), 1}, 1.0 / m.columns(), dtype), false, false);
   }
 
-  private INDArray rowSums(INDArray m) {
-    return Nd4j.gemm(m, Nd4j.ones(dtype, m.columns(), 1), false, false);
-  }
-
   /** y = x · inv · w: adds d loss / d w to {@code gw} and returns d loss / d x. */
   private INDArray rmsNormBackward(INDArray dy, INDArray x, INDArray inv, INDArray w, INDArray gw) {
-    addColumnSums(dy.mul(x).muliColumnVector(inv), gw);
-    INDArray dyw = dy.mulRowVector(w);
-    INDArray coef = rowMeans(dyw.mul(x)).muli(inv).muli(inv).muli(inv);
-    return dyw.muliColumnVector(inv).subi(x.mulColumnVector(coef));
+    INDArray dx = dy.ulike();
+    Kernels.rmsNormBackward(dy, x, inv, w, gw, dx);
+    return dx;
   }
 
   /** cos and sin per stacked position, [n, 1, headDim / 2], to broadcast over heads. */
@@ -416,21 +411,8 @@ public final class TrainableQwen2 implements AutoCloseable {
   }
 
   /** Rotates x [n, heads, headDim] in place; {@code inverse} undoes it (the backward of RoPE). */
-  private void rotate(INDArray x, INDArray cos, INDArray sin, boolean inverse) {
-    int half = invFreq.length;
-    INDArray x1 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, half));
-    INDArray x2 = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(half, 2 * half));
-    INDArray first;
-    INDArray second;
-    if (inverse) {
-      first = x1.mul(cos).addi(x2.mul(sin));
-      second = x2.mul(cos).subi(x1.mul(sin));
-    } else {
-      first = x1.mul(cos).subi(x2.mul(sin));
-      second = x2.mul(cos).addi(x1.mul(sin));
-    }
-    x1.assign(first);
-    x2.assign(second);
+  private static void rotate(INDArray x, INDArray cos, INDArray sin, boolean inverse) {
+    Kernels.rope(x, cos, sin, inverse);
   }
 
   /**
@@ -533,16 +515,13 @@ public final class TrainableQwen2 implements AutoCloseable {
     for (int c = 0; c + 1 < starts.length; c++) {
       int from = starts[c];
       int to = starts[c + 1];
-      long chunkRows = bk * group * (to - from);
       INDArray probs = s.probs[c];
       INDArray dOc = queryRows(dOs, from, to, group);
       // Accumulated by the GEMM itself (beta 1): adding a result into a strided view is 4x slower.
       Nd4j.exec(new Mmul(probs, dOc, keyRows(dVs, to), 1.0, 1.0, TRANSPOSE_A));
       INDArray dProbs = Nd4j.matmul(dOc, keyRows(s.vs, to), null, false, true, false);
-      // Softmax backward, row-wise: dS = P ⊙ (dP − Σ dP ⊙ P).
-      INDArray p2 = probs.reshape(chunkRows, to);
-      INDArray dp2 = dProbs.reshape(chunkRows, to).muli(p2);
-      INDArray dScores = dp2.subi(p2.mulColumnVector(rowSums(dp2))).reshape(bk, chunkRows / bk, to);
+      Kernels.softmaxBackward(probs, dProbs);
+      INDArray dScores = dProbs;
       Nd4j.exec(new Mmul(dScores, keyRows(s.ks, to), queryRows(dQs, from, to, group), scale, 0.0, NO_TRANSPOSE));
       Nd4j.exec(new Mmul(dScores, queryRows(s.qs, from, to, group), keyRows(dKs, to), 1.0, 1.0, TRANSPOSE_A));
     }
@@ -584,10 +563,7 @@ public final class TrainableQwen2 implements AutoCloseable {
     Nd4j.gemm(dOut, s.act, layer.gDown(), true, true, 1.0, 1.0);
     INDArray dActT = Nd4j.gemm(layer.wDown(), dOut, true, true);
     INDArray dGateUpT = Nd4j.create(dtype, 2L * inter, n);
-    // silu'(g) = σ(g) · (1 + g · (1 − σ(g))) = σ(g) + silu(g) · (1 − σ(g))
-    INDArray dSilu = s.sig.rsub(1.0).muli(s.silu).addi(s.sig);
-    rowBlock(dGateUpT, 0, inter).assign(dSilu.muli(s.up).muli(dActT));
-    rowBlock(dGateUpT, inter, 2 * inter).assign(dActT.muli(s.silu));
+    Kernels.swigluBackward(s.sig, s.silu, s.up, dActT, rowBlock(dGateUpT, 0, inter), rowBlock(dGateUpT, inter, 2 * inter));
     Nd4j.gemm(dGateUpT, s.h2, layer.gGateUp(), false, false, 1.0, 1.0);
     return Nd4j.gemm(dGateUpT, layer.wGateUp(), true, false);
   }
