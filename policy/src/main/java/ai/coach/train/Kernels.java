@@ -173,6 +173,59 @@ final class Kernels {
     for (int j = 0; j < h; j++) gw.putScalar(j, gw.getDouble(j) + gsum[j]);
   }
 
+  /** dst[at[j]] += src[j] for each row j of src [m, h] (rows of dst [r, h]; repeated targets add up in order). */
+  static void addRows(INDArray src, int[] at, INDArray dst) {
+    int h = (int) src.size(1);
+    if (dst.size(1) != h || src.size(0) != at.length) throw new IllegalArgumentException("row shapes do not match");
+    length(src);
+    length(dst);
+    if (src.dataType() == DataType.FLOAT) {
+      FloatBuffer a = floats(src), d = floats(dst);
+      int oa = off(src), od = off(dst);
+      for (int j = 0; j < at.length; j++) {
+        int from = oa + j * h;
+        int to = od + at[j] * h;
+        for (int k = 0; k < h; k++) d.put(to + k, d.get(to + k) + a.get(from + k));
+      }
+    } else {
+      DoubleBuffer a = doubles(src), d = doubles(dst);
+      int oa = off(src), od = off(dst);
+      for (int j = 0; j < at.length; j++) {
+        int from = oa + j * h;
+        int to = od + at[j] * h;
+        for (int k = 0; k < h; k++) d.put(to + k, d.get(to + k) + a.get(from + k));
+      }
+    }
+  }
+
+  /**
+   * Turns softmax rows π [m, vocab] in place into d loss / d logits = c_j · (onehot(y_j) − π_j),
+   * where c_j = d loss / d log π(y_j).
+   */
+  static void logitGrad(INDArray probs, int[] targets, double[] coef) {
+    int vocab = (int) probs.size(1);
+    length(probs);
+    if (probs.dataType() == DataType.FLOAT) {
+      FloatBuffer p = floats(probs);
+      int op = off(probs);
+      for (int j = 0; j < coef.length; j++) {
+        float c = (float) coef[j];
+        int b = op + j * vocab;
+        for (int k = 0; k < vocab; k++) p.put(b + k, -c * p.get(b + k));
+        p.put(b + targets[j], p.get(b + targets[j]) + c);
+      }
+    } else {
+      DoubleBuffer p = doubles(probs);
+      int op = off(probs);
+      for (int j = 0; j < coef.length; j++) {
+        double c = coef[j];
+        int b = op + j * vocab;
+        for (int k = 0; k < vocab; k++) p.put(b + k, -c * p.get(b + k));
+        p.put(b + targets[j], p.get(b + targets[j]) + c);
+      }
+    }
+  }
+
   private static FloatBuffer floats(INDArray a) {
     return a.data().asNioFloat();
   }

@@ -68,11 +68,13 @@ public final class TrainableQwen2 implements AutoCloseable {
   private final float[] invFreq;
   private final String workspaceId = "coach-train-" + System.identityHashCode(this);
   private int attentionChunk = 64;
-  // The last forward's final residual stream, its 1/rms and RoPE tables, for the backward. They
-  // live in the workspace of the call that made them, which is why one model serves one thread.
+  // The last forward's final residual stream, its 1/rms, RoPE tables and attention masks (shared
+  // by all layers). They live in the workspace of the call that made them, which is why one model
+  // serves one thread.
   private INDArray lastResidual;
   private INDArray lastInv;
   private INDArray[] rope;
+  private INDArray[] masks;
 
   /** Views of one layer's fused weights and of their gradients. */
   private record Layer(
@@ -319,17 +321,18 @@ public final class TrainableQwen2 implements AutoCloseable {
       LossValue value = loss.evaluate(lp, batch);
       double[] g = value.gradLogProbs();
 
-      // d loss / d logits = g · (onehot(y) − π), row by row; scaled by gradScale up front.
+      // Scaled by gradScale up front: every gradient below is linear in it.
       double[] coef = new double[scored.length];
-      for (int j = 0; j < scored.length; j++) coef[j] = -g[j] * gradScale;
-      INDArray dLogits = probs.muliColumnVector(Nd4j.create(coef, new long[] {scored.length, 1}, dtype));
+      int[] targets = new int[scored.length];
       for (int j = 0; j < scored.length; j++) {
-        int y = batch.targets()[scored[j]];
-        dLogits.putScalar(j, y, dLogits.getDouble(j, y) + g[j] * gradScale);
+        coef[j] = g[j] * gradScale;
+        targets[j] = batch.targets()[scored[j]];
       }
+      Kernels.logitGrad(probs, targets, coef);
+      INDArray dLogits = probs;
       Nd4j.gemm(dLogits, hSel, headGrad, true, false, 1.0, 1.0);
-      INDArray dSel = Nd4j.gemm(dLogits, head, false, false);
-      INDArray dFinal = scatterRows(dSel, scored, n, h);
+      INDArray dFinal = Nd4j.create(dtype, n, h);
+      Kernels.addRows(Nd4j.gemm(dLogits, head, false, false), scored, dFinal);
       INDArray dx = rmsNormBackward(dFinal, xLast, invLast, finalNorm, finalNormGrad);
 
       for (int l = layers.length - 1; l >= 0; l--) {
@@ -338,7 +341,7 @@ public final class TrainableQwen2 implements AutoCloseable {
         dx.addi(rmsNormBackward(mlpBackward(layer, s, dx), s.x2, s.inv2, layer.postNorm(), layer.gPostNorm()));
         dx.addi(rmsNormBackward(attentionBackward(layer, s, dx, rows, length), s.x, s.inv1, layer.inNorm(), layer.gInNorm()));
       }
-      addEmbeddingGrad(batch.inputIds(), dx);
+      Kernels.addRows(dx, batch.inputIds(), embedGrad);
       return value;
     }
   }
@@ -354,6 +357,9 @@ public final class TrainableQwen2 implements AutoCloseable {
       }
     }
     rope = ropeTables(rows, length);
+    int[] starts = chunkStarts(length);
+    masks = new INDArray[starts.length - 1];
+    for (int c = 0; c < masks.length; c++) masks[c] = causalMask(starts[c], starts[c + 1], config.numHeads() / config.numKvHeads());
     INDArray x = Nd4j.pullRows(embed, 1, ids);
     for (int l = 0; l < layers.length; l++) {
       Layer layer = layers[l];
@@ -482,7 +488,7 @@ public final class TrainableQwen2 implements AutoCloseable {
       int from = starts[c];
       int to = starts[c + 1];
       INDArray scores = Nd4j.matmul(queryRows(s.qs, from, to, group), keyRows(s.ks, to), null, false, true, false);
-      scores.addi(causalMask(from, to, group));
+      scores.addi(masks[c]);
       // Out of place: ND4J's in-place softmax is about twice as slow.
       INDArray probs = scores.ulike();
       Nd4j.exec(new SoftMax(scores, probs, 2));
@@ -604,26 +610,6 @@ public final class TrainableQwen2 implements AutoCloseable {
       lp[j] = shifted.getDouble(j, y) - logSum[j];
     }
     return probs;
-  }
-
-  /** Rows {@code src[j]} placed at row {@code at[j]} of an otherwise zero [n, h] matrix. */
-  private INDArray scatterRows(INDArray src, int[] at, int n, int h) {
-    double[] flat = src.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
-    double[] out = new double[n * h];
-    for (int j = 0; j < at.length; j++) System.arraycopy(flat, j * h, out, at[j] * h, h);
-    return Nd4j.create(out, new long[] {n, h}, dtype);
-  }
-
-  /** Adds each position's d loss / d (embedding row) to the row of its token. */
-  private void addEmbeddingGrad(int[] ids, INDArray dx) {
-    int h = config.hiddenSize();
-    double[] d = dx.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
-    double[] grad = embedGrad.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
-    for (int i = 0; i < ids.length; i++) {
-      int row = ids[i] * h;
-      for (int j = 0; j < h; j++) grad[row + j] += d[i * h + j];
-    }
-    embedGrad.assign(Nd4j.create(grad, embedGrad.shape(), DataType.DOUBLE));
   }
 
   @Override
