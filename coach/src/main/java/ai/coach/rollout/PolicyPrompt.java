@@ -12,6 +12,10 @@ import java.util.List;
  */
 public final class PolicyPrompt {
 
+  /** The instruction the testbed policy is trained with (configs/sft-policy-tiny.yaml). */
+  public static final String TESTBED_SYSTEM_PROMPT =
+      "Solve the problem step by step. Write one step per line and put the final answer in \\boxed{}.";
+
   private PolicyPrompt() {}
 
   public static List<ChatTemplate.Message> messages(String systemPrompt, String problem) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks against reference implementations, printing both, the ratio and the machine.",
-    subcommands = {BenchLmCommand.class, PythonBenchCommand.class})
+    subcommands = {BenchLmCommand.class, PythonBenchCommand.class, BenchTrainCommand.class})
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       PolicyCommand.class,
       EvalPrmCommand.class,
       ScorePrmCommand.class,
+      TrainCommand.class,
     })
 public final class Main implements Runnable {
 

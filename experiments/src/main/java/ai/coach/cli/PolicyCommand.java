@@ -2,6 +2,7 @@ package ai.coach.cli;
 
 import ai.coach.grade.AnswerGrader;
 import ai.coach.lm.SamplingParams;
+import ai.coach.rollout.PolicyPrompt;
 import ai.coach.rollout.PolicySpec;
 import ai.coach.rollout.Rollout;
 import ai.coach.rollout.Solution;
@@ -59,6 +60,9 @@ public final class PolicyCommand implements Runnable {
     @Option(names = "--limit", description = "Only the first N problems.")
     Integer limit;
 
+    @Option(names = "--system", description = "System prompt (default: the testbed instruction the tiny policy is trained with; '' for none).")
+    String system;
+
     @Override
     public Integer call() throws Exception {
       if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
@@ -72,8 +76,9 @@ public final class PolicyCommand implements Runnable {
         tasks.add(new Task(p.id(), p.problem(), p.answer()));
         gold.put(p.id(), p.answer());
       }
+      String sys = system == null ? PolicyPrompt.TESTBED_SYSTEM_PROMPT : system.isEmpty() ? null : system;
       PolicySpec spec = new PolicySpec(model.toString(), "float32",
-          new SamplingParams(temperature, topP, 0, maxNewTokens, seed, 0, List.of()), null);
+          new SamplingParams(temperature, topP, 0, maxNewTokens, seed, 0, List.of()), sys);
       int correct = 0;
       int answered = 0;
       int total = 0;
