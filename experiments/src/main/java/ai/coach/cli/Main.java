@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     version = "coach 0.1.0",
     description = "Self-improving reasoning models: generate, critique with a GenPRM, refine.",
     subcommands = {
+      RunCommand.class,
       LmCommand.class,
       BenchCommand.class,
       DataCommand.class,

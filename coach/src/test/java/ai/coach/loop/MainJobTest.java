@@ -1,0 +1,75 @@
+package ai.coach.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.coach.train.YamlConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Resuming keeps exactly the finished problems; the report's selection metrics add up. */
+class MainJobTest {
+
+  static RunRecord record(String task, int sample, String answer, boolean correct, List<Double> rewards) {
+    return new RunRecord(task, sample, "p", "7", List.of("Step 1: 3 + 4 = 7. \\boxed{7}"), answer, correct, "stop", rewards, -1);
+  }
+
+  static RunConfig config(int samples) {
+    return new RunConfig("out", new RunConfig.TaskSet("arithmetic", "test", 3, 1),
+        new RunConfig.Policy("m", null, samples, 0.7, 0.95, 64, 1, 4), null);
+  }
+
+  @Test
+  void resumeDropsACutLineAndIncompleteProblems(@TempDir Path dir) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    Path file = dir.resolve("solutions.jsonl");
+    List<String> lines = new ArrayList<>();
+    lines.add(json.writeValueAsString(record("a", 0, "7", true, null)));
+    lines.add(json.writeValueAsString(record("a", 1, "8", false, null)));
+    lines.add(json.writeValueAsString(record("b", 0, "7", true, null)));
+    String cut = json.writeValueAsString(record("b", 1, "7", true, null));
+    Files.writeString(file, String.join("\n", lines) + "\n" + cut.substring(0, cut.length() / 2));
+    Map<String, List<RunRecord>> done = MainJob.Resume.read(file, 2);
+    assertEquals(List.of("a"), List.copyOf(done.keySet()));
+    assertEquals(2, Files.readAllLines(file).size(), "the file keeps only finished problems");
+  }
+
+  @Test
+  void reportCountsAccuracyPassMajorityAndPrmChoice() {
+    Map<String, List<RunRecord>> byTask = new java.util.LinkedHashMap<>();
+    // Majority right, the critic prefers the wrong one.
+    byTask.put("a", List.of(record("a", 0, "7", true, List.of(0.9, 0.2)), record("a", 1, "7", true, List.of(0.9, 0.3)),
+        record("a", 2, "8", false, List.of(0.8, 0.7))));
+    // Majority wrong, the critic finds the right one.
+    byTask.put("b", List.of(record("b", 0, "5", false, List.of(0.1)), record("b", 1, "5", false, List.of(0.2)),
+        record("b", 2, "7", true, List.of(0.95))));
+    Map<String, Object> r = Report.summarise(byTask, config(3));
+    assertEquals(3.0 / 6, (double) r.get("accuracy"), 1e-12);
+    assertEquals(1.0, (double) r.get("pass_at_k"), 1e-12);
+    assertEquals(0.5, (double) r.get("majority_vote_accuracy"), 1e-12);
+    assertEquals(0.5, (double) r.get("prm_best_of_n_accuracy"), 1e-12);
+  }
+
+  @Test
+  void configErrorsNameTheKey(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "out: r\ntask: {name: arithmetic, split: test, n: 3, seed: 1}\n"
+        + "policy: {model: m, system_prompt: null, samples: 0, temperature: 0.7, top_p: 0.9, max_new_tokens: 8, seed: 1, batch: 1}\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> YamlConfig.read(bad, RunConfig.class));
+    assertTrue(e.getMessage().contains("policy.samples"), e.getMessage());
+    Path unknown = dir.resolve("unknown.yaml");
+    Files.writeString(unknown, "out: r\ntask: {name: arithmetic, split: test, n: 3, seed: 1}\n"
+        + "policy: {model: m, system_prompt: null, sampels: 2, samples: 2, temperature: 0.7, top_p: 0.9, max_new_tokens: 8, seed: 1, batch: 1}\n");
+    e = assertThrows(IllegalArgumentException.class, () -> YamlConfig.read(unknown, RunConfig.class));
+    assertTrue(e.getMessage().contains("sampels"), e.getMessage());
+    assertFalse(e.getMessage().isBlank());
+  }
+}
