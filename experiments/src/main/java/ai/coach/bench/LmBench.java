@@ -117,8 +117,11 @@ public final class LmBench {
     return prompts;
   }
 
+  /** Runs a child with this benchmark's thread count (ND4J and OpenBLAS both read OMP_NUM_THREADS). */
   private String run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+    Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes());
     if (p.waitFor() != 0) throw new IOException("benchmark step failed (exit " + p.exitValue() + "): " + String.join(" ", command));
     return out;

@@ -47,8 +47,8 @@ public final class BenchLmCommand implements Callable<Integer> {
     }
     Path dir = bench.ensureModels();
     System.out.println("machine: " + Machine.describe());
-    System.out.printf("threads: %d (ND4J OpenMP and BLAS; torch.set_num_threads), prompt %d tokens, %d new tokens, fp32%n",
-        t, promptLen, newTokens);
+    System.out.printf("threads: %d (OMP_NUM_THREADS for ND4J and OpenBLAS; torch.set_num_threads), OMP_WAIT_POLICY=%s,"
+        + " prompt %d tokens, %d new tokens, fp32%n", t, System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset"), promptLen, newTokens);
     System.out.printf("%-11s %5s | %12s %12s %6s | %12s %12s %6s | %9s %9s%n",
         "model", "batch", "prefill ND4J", "PyTorch", "ratio", "decode ND4J", "PyTorch", "ratio", "RSS ND4J", "PyTorch");
     List<String> missing = new ArrayList<>();

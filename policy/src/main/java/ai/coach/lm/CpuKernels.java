@@ -96,4 +96,49 @@ final class CpuKernels {
       os.put((int) out.offset() + r * inter, res);
     }
   }
+
+  /**
+   * Writes rows [row0, row0 + n) of k and v ([rows, kvHeads, headDim], contiguous) into a cache
+   * [layers, 2, kvHeads, capacity, headDim] at positions [position, position + n) of a layer.
+   */
+  static void writeKv(INDArray cache, int layer, int capacity, int position, INDArray k, INDArray v, int row0, int n) {
+    int kvHeads = (int) k.size(1);
+    int d = (int) k.size(2);
+    FloatBuffer c = buf(cache);
+    FloatBuffer ks = buf(k);
+    FloatBuffer vs = buf(v);
+    float[] row = new float[d];
+    for (int t = 0; t < n; t++) {
+      for (int h = 0; h < kvHeads; h++) {
+        int src = ((row0 + t) * kvHeads + h) * d;
+        int keyAt = (int) cache.offset() + (((layer * 2) * kvHeads + h) * capacity + position + t) * d;
+        int valueAt = keyAt + kvHeads * capacity * d;
+        ks.get((int) k.offset() + src, row);
+        c.put(keyAt, row);
+        vs.get((int) v.offset() + src, row);
+        c.put(valueAt, row);
+      }
+    }
+  }
+
+  /**
+   * Copies attention output [kvHeads, n * group, headDim] (rows ordered position, head-in-group)
+   * into rows [row0, row0 + n) of out [rows, heads * headDim].
+   */
+  static void scatterHeads(INDArray attn, int n, int group, INDArray out, int row0) {
+    int kvHeads = (int) attn.size(0);
+    int d = (int) attn.size(2);
+    int width = (int) out.size(1);
+    FloatBuffer a = buf(attn);
+    FloatBuffer o = buf(out);
+    float[] row = new float[d];
+    for (int h = 0; h < kvHeads; h++) {
+      for (int t = 0; t < n; t++) {
+        for (int g = 0; g < group; g++) {
+          a.get((int) attn.offset() + ((h * n + t) * group + g) * d, row);
+          o.put((int) out.offset() + (row0 + t) * width + (h * group + g) * d, row);
+        }
+      }
+    }
+  }
 }

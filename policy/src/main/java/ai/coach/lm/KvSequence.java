@@ -77,6 +77,15 @@ public final class KvSequence implements SequenceState {
     return cache.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, length), NDArrayIndex.all());
   }
 
+  /** The whole cache array, for kernels that index it directly. */
+  INDArray cache() {
+    return cache;
+  }
+
+  int capacity() {
+    return capacity;
+  }
+
   /** View [kvHeads, capacity, headDim] of one layer's keys. */
   INDArray keys(int layer) {
     return cache.get(NDArrayIndex.point(layer), NDArrayIndex.point(0));

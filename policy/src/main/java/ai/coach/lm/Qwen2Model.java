@@ -48,7 +48,7 @@ public final class Qwen2Model implements LanguageModel {
   private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
       .initialSize(0)
       .policyAllocation(AllocationPolicy.OVERALLOCATE)
-      .policyLearning(LearningPolicy.OVER_TIME)
+      .policyLearning(LearningPolicy.FIRST_LOOP)
       .policySpill(SpillPolicy.REALLOCATE)
       .build();
 
@@ -269,8 +269,8 @@ public final class Qwen2Model implements LanguageModel {
 
     float[][][] result = new float[b][][];
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, workspaceId)) {
-      INDArray x = embed.getRows(ids);
-      if (x.ordering() != 'c') x = x.dup('c');
+      // pullRows gathers in one native call; getRows copies row by row (40x slower at 4K rows).
+      INDArray x = Nd4j.pullRows(embed, 1, ids, 'c');
       for (int l = 0; l < layers.length; l++) {
         Layer layer = layers[l];
         x.addi(attention(l, layer, rmsNorm(x, layer.inputNorm()), positions, seqs, rowStart));
@@ -292,7 +292,7 @@ public final class Qwen2Model implements LanguageModel {
       } else {
         int[] last = new int[b];
         for (int i = 0; i < b; i++) last[i] = rowStart[i + 1] - 1;
-        INDArray logits = Nd4j.gemm(hidden.getRows(last), lmHead, false, true).castTo(DataType.FLOAT);
+        INDArray logits = Nd4j.gemm(Nd4j.pullRows(hidden, 1, last, 'c'), lmHead, false, true).castTo(DataType.FLOAT);
         for (int i = 0; i < b; i++) {
           seqs.get(i).accept(chunks.get(i), logits.getRow(i).toFloatVector());
         }
@@ -331,6 +331,7 @@ public final class Qwen2Model implements LanguageModel {
     q.muli(1.0 / Math.sqrt(d));
 
     INDArray out = Nd4j.create(dtype, total, qDim);
+    boolean fastCopies = CpuKernels.applies(k, v, out);
     for (int i = 0; i < seqs.size(); i++) {
       KvSequence s = seqs.get(i);
       int r0 = rowStart[i];
@@ -341,8 +342,12 @@ public final class Qwen2Model implements LanguageModel {
       INDArray kCache = s.keys(layerIndex);
       INDArray vCache = s.values(layerIndex);
       INDArrayIndex fresh = NDArrayIndex.interval(past, ctx);
-      kCache.get(NDArrayIndex.all(), fresh, NDArrayIndex.all()).assign(k.get(seqRows, NDArrayIndex.all(), NDArrayIndex.all()).permute(1, 0, 2));
-      vCache.get(NDArrayIndex.all(), fresh, NDArrayIndex.all()).assign(v.get(seqRows, NDArrayIndex.all(), NDArrayIndex.all()).permute(1, 0, 2));
+      if (fastCopies) {
+        CpuKernels.writeKv(s.cache(), layerIndex, s.capacity(), past, k, v, r0, n);
+      } else {
+        kCache.get(NDArrayIndex.all(), fresh, NDArrayIndex.all()).assign(k.get(seqRows, NDArrayIndex.all(), NDArrayIndex.all()).permute(1, 0, 2));
+        vCache.get(NDArrayIndex.all(), fresh, NDArrayIndex.all()).assign(v.get(seqRows, NDArrayIndex.all(), NDArrayIndex.all()).permute(1, 0, 2));
+      }
       INDArray keys = kCache.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ctx), NDArrayIndex.all());
       INDArray vals = vCache.get(NDArrayIndex.all(), NDArrayIndex.interval(0, ctx), NDArrayIndex.all());
       // Queries of one KV head's group, ordered (position, head-in-group): [kvHeads, n*group, d].
@@ -354,8 +359,12 @@ public final class Qwen2Model implements LanguageModel {
       if (n > 1) scores.addi(causalMask(n, group, past, ctx));
       Nd4j.exec(new SoftMax(scores, scores, 2));
       INDArray ctxOut = Nd4j.matmul(scores, vals);
-      out.get(seqRows, NDArrayIndex.all())
-          .assign(ctxOut.reshape(kvHeads, n, group, d).permute(1, 0, 2, 3).reshape(n, qDim));
+      if (fastCopies && CpuKernels.applies(ctxOut)) {
+        CpuKernels.scatterHeads(ctxOut, n, group, out, r0);
+      } else {
+        out.get(seqRows, NDArrayIndex.all())
+            .assign(ctxOut.reshape(kvHeads, n, group, d).permute(1, 0, 2, 3).reshape(n, qDim));
+      }
     }
     return Nd4j.gemm(out, layer.wO(), false, true);
   }
