@@ -9,7 +9,6 @@ import ai.coach.lm.SequenceState;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Turns a batch of tasks into sampled solutions: the one function a local thread and a Spark
@@ -24,7 +23,7 @@ public final class Rollout {
 
   public static List<Solution> solve(List<Task> tasks, PolicySpec spec, int samplesPerTask) {
     if (samplesPerTask < 1) throw new IllegalArgumentException("samples per task must be >= 1, got " + samplesPerTask);
-    Checkpoint ckpt = ModelRegistry.get(Path.of(spec.modelDir()), dtype(spec.dtype()));
+    Checkpoint ckpt = ModelRegistry.get(Path.of(spec.modelDir()), Checkpoint.dtype(spec.dtype()));
     LanguageModel model = ckpt.model();
     List<int[]> prompts = new ArrayList<>();
     for (Task t : tasks) {
@@ -53,14 +52,5 @@ public final class Rollout {
       roots.forEach(SequenceState::close);
       samples.forEach(SequenceState::close);
     }
-  }
-
-  static DataType dtype(String name) {
-    return switch (name == null ? "float32" : name) {
-      case "float32", "fp32" -> DataType.FLOAT;
-      case "float16", "fp16" -> DataType.HALF;
-      case "bfloat16", "bf16" -> DataType.BFLOAT16;
-      default -> throw new IllegalArgumentException("dtype must be float32, float16 or bfloat16, got '" + name + "'");
-    };
   }
 }

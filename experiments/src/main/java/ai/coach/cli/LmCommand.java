@@ -44,12 +44,7 @@ public final class LmCommand implements Runnable {
     String dtype;
 
     DataType dataType() {
-      return switch (dtype) {
-        case "float32", "fp32" -> DataType.FLOAT;
-        case "float16", "fp16" -> DataType.HALF;
-        case "bfloat16", "bf16" -> DataType.BFLOAT16;
-        default -> throw new IllegalArgumentException("--dtype must be float32, float16 or bfloat16, got '" + dtype + "'");
-      };
+      return Checkpoint.dtype(dtype);
     }
   }
 

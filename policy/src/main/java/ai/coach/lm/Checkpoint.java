@@ -48,6 +48,16 @@ public final class Checkpoint implements AutoCloseable {
     return new Checkpoint(dir, model, tokenizer, template, Set.copyOf(eos));
   }
 
+  /** A compute dtype by the names transformers uses: float32 (fp32), float16 (fp16), bfloat16 (bf16). */
+  public static DataType dtype(String name) {
+    return switch (name == null ? "float32" : name) {
+      case "float32", "fp32" -> DataType.FLOAT;
+      case "float16", "fp16" -> DataType.HALF;
+      case "bfloat16", "bf16" -> DataType.BFLOAT16;
+      default -> throw new IllegalArgumentException("dtype must be float32, float16 or bfloat16, got '" + name + "'");
+    };
+  }
+
   /** A tokenizer_config.json without a chat template is fine for plain-text prompts. */
   private static ChatTemplate chatTemplateOrNull(Path dir) {
     try {
