@@ -1,10 +1,10 @@
 package ai.coach.loop;
 
-import ai.coach.critic.CodeExecutorProvider;
 import ai.coach.critic.CriticConfig;
 import ai.coach.critic.CriticMode;
 import ai.coach.critic.CritiqueRequest;
 import ai.coach.critic.CritiqueResult;
+import ai.coach.critic.SandboxCodeExecutor;
 import ai.coach.grade.AnswerGrader;
 import ai.coach.lm.ModelRegistry;
 import ai.coach.lm.SamplingParams;
@@ -117,12 +117,12 @@ public final class MainJob {
   /** The critic and its code sandbox, open for the whole run. */
   private static final class CriticStage implements AutoCloseable {
     private final ai.coach.critic.Critic critic;
-    private final CodeExecutorProvider.CloseableCodeExecutor executor;
+    private final SandboxCodeExecutor executor;
 
     CriticStage(RunConfig.Critic c) {
       CriticConfig cc = CriticConfig.DEFAULTS.withMode(c.mode()).withSamples(c.samples()).withThreshold(c.threshold())
           .withSeed(c.seed());
-      this.executor = c.mode() == CriticMode.FULL ? CodeExecutorProvider.openRegistered(5.0) : null;
+      this.executor = c.mode() == CriticMode.FULL ? SandboxCodeExecutor.open(5.0) : null;
       this.critic = ai.coach.critic.Critic.of(ModelRegistry.get(Path.of(c.model())), executor, cc);
     }
 

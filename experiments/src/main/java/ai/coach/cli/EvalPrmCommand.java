@@ -1,10 +1,9 @@
 package ai.coach.cli;
 
-import ai.coach.critic.CodeExecutorProvider;
-import ai.coach.critic.CodeExecutorProvider.CloseableCodeExecutor;
 import ai.coach.critic.Critic;
 import ai.coach.critic.CriticConfig;
 import ai.coach.critic.CriticMode;
+import ai.coach.critic.SandboxCodeExecutor;
 import ai.coach.critic.CriticPrompts;
 import ai.coach.lm.Checkpoint;
 import ai.coach.prm.MetricsReport;
@@ -102,7 +101,7 @@ public final class EvalPrmCommand implements Callable<Integer> {
     settings.put("top_k", topK);
     settings.put("prompts", texts);
 
-    try (CloseableCodeExecutor executor = criticMode == CriticMode.FULL ? CodeExecutorProvider.openRegistered(codeTimeout) : null;
+    try (SandboxCodeExecutor executor = criticMode == CriticMode.FULL ? SandboxCodeExecutor.open(codeTimeout) : null;
         Checkpoint ckpt = Checkpoint.load(critic, dataType());
         Critic prm = new Critic(ckpt.model(), ckpt.tokenizer(), ckpt.chatTemplate(), ckpt.eosIds(), executor, texts, config)) {
       MetricsReport report = new PrmEvaluation(prm::critique, batch, threshold, !noProgress).run(subsets, out, settings);

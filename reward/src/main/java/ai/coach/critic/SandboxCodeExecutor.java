@@ -6,14 +6,20 @@ import ai.coach.sandbox.SandboxSession;
 
 /**
  * The critic's verification code on the bubblewrap sandbox: one sandbox session (one isolated
- * Python process and namespace) per critiqued solution.
+ * Python process and namespace) per critiqued solution. Owns the sandbox's worker processes, so
+ * close it when the critique work is done.
  */
-public final class SandboxCodeExecutor implements CodeExecutorProvider.CloseableCodeExecutor {
+public final class SandboxCodeExecutor implements CodeExecutor, AutoCloseable {
 
   private final CodeSandbox sandbox;
 
   public SandboxCodeExecutor(CodeSandbox sandbox) {
     this.sandbox = sandbox;
+  }
+
+  /** A sandbox with the default limits and {@code timeoutSeconds} per snippet. */
+  public static SandboxCodeExecutor open(double timeoutSeconds) {
+    return new SandboxCodeExecutor(new CodeSandbox(SandboxConfig.DEFAULTS.withTimeoutSeconds(timeoutSeconds)));
   }
 
   @Override
@@ -36,13 +42,5 @@ public final class SandboxCodeExecutor implements CodeExecutorProvider.Closeable
   @Override
   public void close() {
     sandbox.close();
-  }
-
-  /** Found by {@code eval-prm --mode full} through META-INF/services. */
-  public static final class Provider implements CodeExecutorProvider {
-    @Override
-    public CloseableCodeExecutor open(double timeoutSeconds) {
-      return new SandboxCodeExecutor(new CodeSandbox(SandboxConfig.DEFAULTS.withTimeoutSeconds(timeoutSeconds)));
-    }
   }
 }
