@@ -2,6 +2,7 @@ package ai.coach.train;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -28,23 +29,27 @@ final class Kernels {
     if (sig.dataType() == DataType.FLOAT) {
       FloatBuffer s = floats(sig), l = floats(silu), u = floats(up), d = floats(dAct), g = floats(dGate), v = floats(dUp);
       int os = off(sig), ol = off(silu), ou = off(up), od = off(dAct), og = off(dGate), ov = off(dUp);
-      for (int i = 0; i < n; i++) {
-        float si = s.get(os + i);
-        float li = l.get(ol + i);
-        float di = d.get(od + i);
-        g.put(og + i, di * u.get(ou + i) * (si + li * (1 - si)));
-        v.put(ov + i, di * li);
-      }
+      forParts(n, (lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          float si = s.get(os + i);
+          float li = l.get(ol + i);
+          float di = d.get(od + i);
+          g.put(og + i, di * u.get(ou + i) * (si + li * (1 - si)));
+          v.put(ov + i, di * li);
+        }
+      });
     } else {
       DoubleBuffer s = doubles(sig), l = doubles(silu), u = doubles(up), d = doubles(dAct), g = doubles(dGate), v = doubles(dUp);
       int os = off(sig), ol = off(silu), ou = off(up), od = off(dAct), og = off(dGate), ov = off(dUp);
-      for (int i = 0; i < n; i++) {
-        double si = s.get(os + i);
-        double li = l.get(ol + i);
-        double di = d.get(od + i);
-        g.put(og + i, di * u.get(ou + i) * (si + li * (1 - si)));
-        v.put(ov + i, di * li);
-      }
+      forParts(n, (lo, hi) -> {
+        for (int i = lo; i < hi; i++) {
+          double si = s.get(os + i);
+          double li = l.get(ol + i);
+          double di = d.get(od + i);
+          g.put(og + i, di * u.get(ou + i) * (si + li * (1 - si)));
+          v.put(ov + i, di * li);
+        }
+      });
     }
   }
 
@@ -64,37 +69,41 @@ final class Kernels {
       FloatBuffer a = floats(x), c = floats(cos), s = floats(sin);
       int ox = off(x), oc = off(cos), os = off(sin);
       float sg = (float) sign;
-      for (int r = 0; r < rows; r++) {
-        int t = r * half;
-        for (int h = 0; h < heads; h++) {
-          int base = ox + (r * heads + h) * dim;
-          for (int i = 0; i < half; i++) {
-            float ci = c.get(oc + t + i);
-            float si = sg * s.get(os + t + i);
-            float x1 = a.get(base + i);
-            float x2 = a.get(base + half + i);
-            a.put(base + i, x1 * ci - x2 * si);
-            a.put(base + half + i, x2 * ci + x1 * si);
+      forParts(rows, (lo, hi) -> {
+        for (int r = lo; r < hi; r++) {
+          int t = r * half;
+          for (int h = 0; h < heads; h++) {
+            int base = ox + (r * heads + h) * dim;
+            for (int i = 0; i < half; i++) {
+              float ci = c.get(oc + t + i);
+              float si = sg * s.get(os + t + i);
+              float x1 = a.get(base + i);
+              float x2 = a.get(base + half + i);
+              a.put(base + i, x1 * ci - x2 * si);
+              a.put(base + half + i, x2 * ci + x1 * si);
+            }
           }
         }
-      }
+      });
     } else {
       DoubleBuffer a = doubles(x), c = doubles(cos), s = doubles(sin);
       int ox = off(x), oc = off(cos), os = off(sin);
-      for (int r = 0; r < rows; r++) {
-        int t = r * half;
-        for (int h = 0; h < heads; h++) {
-          int base = ox + (r * heads + h) * dim;
-          for (int i = 0; i < half; i++) {
-            double ci = c.get(oc + t + i);
-            double si = sign * s.get(os + t + i);
-            double x1 = a.get(base + i);
-            double x2 = a.get(base + half + i);
-            a.put(base + i, x1 * ci - x2 * si);
-            a.put(base + half + i, x2 * ci + x1 * si);
+      forParts(rows, (lo, hi) -> {
+        for (int r = lo; r < hi; r++) {
+          int t = r * half;
+          for (int h = 0; h < heads; h++) {
+            int base = ox + (r * heads + h) * dim;
+            for (int i = 0; i < half; i++) {
+              double ci = c.get(oc + t + i);
+              double si = sign * s.get(os + t + i);
+              double x1 = a.get(base + i);
+              double x2 = a.get(base + half + i);
+              a.put(base + i, x1 * ci - x2 * si);
+              a.put(base + half + i, x2 * ci + x1 * si);
+            }
           }
         }
-      }
+      });
     }
   }
 
@@ -106,21 +115,25 @@ final class Kernels {
     if (p.dataType() == DataType.FLOAT) {
       FloatBuffer a = floats(p), d = floats(dp);
       int op = off(p), od = off(dp);
-      for (int r = 0; r < rows; r++) {
-        int b = r * cols;
-        float dot = 0;
-        for (int j = 0; j < cols; j++) dot += a.get(op + b + j) * d.get(od + b + j);
-        for (int j = 0; j < cols; j++) d.put(od + b + j, a.get(op + b + j) * (d.get(od + b + j) - dot));
-      }
+      forParts(rows, (lo, hi) -> {
+        for (int r = lo; r < hi; r++) {
+          int b = r * cols;
+          float dot = 0;
+          for (int j = 0; j < cols; j++) dot += a.get(op + b + j) * d.get(od + b + j);
+          for (int j = 0; j < cols; j++) d.put(od + b + j, a.get(op + b + j) * (d.get(od + b + j) - dot));
+        }
+      });
     } else {
       DoubleBuffer a = doubles(p), d = doubles(dp);
       int op = off(p), od = off(dp);
-      for (int r = 0; r < rows; r++) {
-        int b = r * cols;
-        double dot = 0;
-        for (int j = 0; j < cols; j++) dot += a.get(op + b + j) * d.get(od + b + j);
-        for (int j = 0; j < cols; j++) d.put(od + b + j, a.get(op + b + j) * (d.get(od + b + j) - dot));
-      }
+      forParts(rows, (lo, hi) -> {
+        for (int r = lo; r < hi; r++) {
+          int b = r * cols;
+          double dot = 0;
+          for (int j = 0; j < cols; j++) dot += a.get(op + b + j) * d.get(od + b + j);
+          for (int j = 0; j < cols; j++) d.put(od + b + j, a.get(op + b + j) * (d.get(od + b + j) - dot));
+        }
+      });
     }
   }
 
@@ -132,45 +145,57 @@ final class Kernels {
     int h = (int) w.length();
     int n = length(dy, x, dx);
     int rows = n / h;
-    double[] gsum = new double[h];
+    // Each part sums its rows' d w separately; the parts are added in order, so the result does
+    // not depend on thread timing.
+    double[][] partSums = new double[parts(rows)][h];
     if (dy.dataType() == DataType.FLOAT) {
       FloatBuffer fdy = floats(dy), fx = floats(x), fi = floats(inv), fw = floats(w), fdx = floats(dx);
       int ody = off(dy), ox = off(x), oi = off(inv), ow = off(w), odx = off(dx);
-      for (int r = 0; r < rows; r++) {
-        int b = r * h;
-        float iv = fi.get(oi + r);
-        float dot = 0;
-        for (int j = 0; j < h; j++) {
-          float dyj = fdy.get(ody + b + j);
-          float xj = fx.get(ox + b + j);
-          dot += dyj * fw.get(ow + j) * xj;
-          gsum[j] += dyj * xj * iv;
+      forParts(rows, (lo, hi) -> {
+        double[] gsum = partSums[part(lo, rows)];
+        for (int r = lo; r < hi; r++) {
+          int b = r * h;
+          float iv = fi.get(oi + r);
+          float dot = 0;
+          for (int j = 0; j < h; j++) {
+            float dyj = fdy.get(ody + b + j);
+            float xj = fx.get(ox + b + j);
+            dot += dyj * fw.get(ow + j) * xj;
+            gsum[j] += dyj * xj * iv;
+          }
+          float coef = iv * iv * iv * dot / h;
+          for (int j = 0; j < h; j++) {
+            fdx.put(odx + b + j, iv * fdy.get(ody + b + j) * fw.get(ow + j) - fx.get(ox + b + j) * coef);
+          }
         }
-        float coef = iv * iv * iv * dot / h;
-        for (int j = 0; j < h; j++) {
-          fdx.put(odx + b + j, iv * fdy.get(ody + b + j) * fw.get(ow + j) - fx.get(ox + b + j) * coef);
-        }
-      }
+      });
     } else {
       DoubleBuffer fdy = doubles(dy), fx = doubles(x), fi = doubles(inv), fw = doubles(w), fdx = doubles(dx);
       int ody = off(dy), ox = off(x), oi = off(inv), ow = off(w), odx = off(dx);
-      for (int r = 0; r < rows; r++) {
-        int b = r * h;
-        double iv = fi.get(oi + r);
-        double dot = 0;
-        for (int j = 0; j < h; j++) {
-          double dyj = fdy.get(ody + b + j);
-          double xj = fx.get(ox + b + j);
-          dot += dyj * fw.get(ow + j) * xj;
-          gsum[j] += dyj * xj * iv;
+      forParts(rows, (lo, hi) -> {
+        double[] gsum = partSums[part(lo, rows)];
+        for (int r = lo; r < hi; r++) {
+          int b = r * h;
+          double iv = fi.get(oi + r);
+          double dot = 0;
+          for (int j = 0; j < h; j++) {
+            double dyj = fdy.get(ody + b + j);
+            double xj = fx.get(ox + b + j);
+            dot += dyj * fw.get(ow + j) * xj;
+            gsum[j] += dyj * xj * iv;
+          }
+          double coef = iv * iv * iv * dot / h;
+          for (int j = 0; j < h; j++) {
+            fdx.put(odx + b + j, iv * fdy.get(ody + b + j) * fw.get(ow + j) - fx.get(ox + b + j) * coef);
+          }
         }
-        double coef = iv * iv * iv * dot / h;
-        for (int j = 0; j < h; j++) {
-          fdx.put(odx + b + j, iv * fdy.get(ody + b + j) * fw.get(ow + j) - fx.get(ox + b + j) * coef);
-        }
-      }
+      });
     }
-    for (int j = 0; j < h; j++) gw.putScalar(j, gw.getDouble(j) + gsum[j]);
+    for (int j = 0; j < h; j++) {
+      double sum = 0;
+      for (double[] p : partSums) sum += p[j];
+      gw.putScalar(j, gw.getDouble(j) + sum);
+    }
   }
 
   /** dst[at[j]] += src[j] for each row j of src [m, h] (rows of dst [r, h]; repeated targets add up in order). */
@@ -208,22 +233,70 @@ final class Kernels {
     if (probs.dataType() == DataType.FLOAT) {
       FloatBuffer p = floats(probs);
       int op = off(probs);
-      for (int j = 0; j < coef.length; j++) {
-        float c = (float) coef[j];
-        int b = op + j * vocab;
-        for (int k = 0; k < vocab; k++) p.put(b + k, -c * p.get(b + k));
-        p.put(b + targets[j], p.get(b + targets[j]) + c);
-      }
+      forParts(coef.length, (lo, hi) -> {
+        for (int j = lo; j < hi; j++) {
+          float c = (float) coef[j];
+          int b = op + j * vocab;
+          for (int k = 0; k < vocab; k++) p.put(b + k, -c * p.get(b + k));
+          p.put(b + targets[j], p.get(b + targets[j]) + c);
+        }
+      });
     } else {
       DoubleBuffer p = doubles(probs);
       int op = off(probs);
-      for (int j = 0; j < coef.length; j++) {
-        double c = coef[j];
-        int b = op + j * vocab;
-        for (int k = 0; k < vocab; k++) p.put(b + k, -c * p.get(b + k));
-        p.put(b + targets[j], p.get(b + targets[j]) + c);
+      forParts(coef.length, (lo, hi) -> {
+        for (int j = lo; j < hi; j++) {
+          double c = coef[j];
+          int b = op + j * vocab;
+          for (int k = 0; k < vocab; k++) p.put(b + k, -c * p.get(b + k));
+          p.put(b + targets[j], p.get(b + targets[j]) + c);
+        }
+      });
+    }
+  }
+
+  /** Threads for the loops: OMP_NUM_THREADS when set, as ND4J itself uses, else every core. */
+  private static final int THREADS = threads();
+
+  /** Below this many items a loop runs on the calling thread: forking would cost more. */
+  private static final int MIN_PARALLEL = 4096;
+
+  private static int threads() {
+    String env = System.getenv("OMP_NUM_THREADS");
+    if (env != null) {
+      try {
+        return Math.max(1, Integer.parseInt(env.trim()));
+      } catch (NumberFormatException e) {
+        // An unparsable value falls back to the core count, as OpenMP does.
       }
     }
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** A loop body over items [lo, hi). */
+  @FunctionalInterface
+  interface Range {
+    void run(int lo, int hi);
+  }
+
+  private static int parts(int n) {
+    return n < MIN_PARALLEL ? 1 : Math.min(THREADS, n);
+  }
+
+  /** Which part of {@link #forParts} the range starting at {@code lo} is. */
+  private static int part(int lo, int n) {
+    int parts = parts(n);
+    return (int) ((long) lo * parts / n);
+  }
+
+  /** Runs {@code body} over [0, n) cut into {@link #parts} contiguous ranges, in parallel when there are several. */
+  private static void forParts(int n, Range body) {
+    int parts = parts(n);
+    if (parts == 1) {
+      body.run(0, n);
+      return;
+    }
+    IntStream.range(0, parts).parallel().forEach(p -> body.run((int) ((long) p * n / parts), (int) ((long) (p + 1) * n / parts)));
   }
 
   private static FloatBuffer floats(INDArray a) {
