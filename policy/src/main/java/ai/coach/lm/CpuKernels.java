@@ -141,4 +141,18 @@ final class CpuKernels {
       }
     }
   }
+
+  /** In-place softmax of values[from, from + n). */
+  static void softmax(float[] values, int from, int n) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int i = from; i < from + n; i++) max = Math.max(max, values[i]);
+    double sum = 0;
+    for (int i = from; i < from + n; i++) {
+      float e = (float) Math.exp(values[i] - max);
+      values[i] = e;
+      sum += e;
+    }
+    float inv = (float) (1.0 / sum);
+    for (int i = from; i < from + n; i++) values[i] *= inv;
+  }
 }

@@ -1,6 +1,7 @@
 package ai.coach.lm;
 
 import java.nio.file.Path;
+import org.bytedeco.javacpp.FloatPointer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,6 +61,9 @@ public final class Qwen2Model implements LanguageModel {
   private final Layer[] layers;
   private final Rope rope;
   private final String workspaceId = "coach-forward-" + System.identityHashCode(this);
+  /** Decode-attention scratch (scores of one KV head's query group), grown as contexts grow. */
+  private FloatPointer scores;
+  private float[] scoreRow;
 
   /** One decoder layer's weights, stored as Hugging Face does: [out, in], applied transposed. */
   private record Layer(
@@ -273,12 +277,12 @@ public final class Qwen2Model implements LanguageModel {
       INDArray x = Nd4j.pullRows(embed, 1, ids, 'c');
       for (int l = 0; l < layers.length; l++) {
         Layer layer = layers[l];
-        x.addi(attention(l, layer, rmsNorm(x, layer.inputNorm()), positions, seqs, rowStart));
-        x.addi(mlp(layer, rmsNorm(x, layer.postNorm())));
+        addLinear(x, attention(l, layer, rmsNorm(x, layer.inputNorm()), positions, seqs, rowStart), layer.wO());
+        addLinear(x, mlpActivation(layer, rmsNorm(x, layer.postNorm())), layer.wDown());
       }
       INDArray hidden = rmsNorm(x, finalNorm);
       if (allLogits) {
-        INDArray logits = Nd4j.gemm(hidden, lmHead, false, true);
+        INDArray logits = linear(hidden, lmHead);
         float[] flat = logits.castTo(DataType.FLOAT).data().asFloat();
         int v = config.vocabSize();
         for (int i = 0; i < b; i++) {
@@ -292,7 +296,7 @@ public final class Qwen2Model implements LanguageModel {
       } else {
         int[] last = new int[b];
         for (int i = 0; i < b; i++) last[i] = rowStart[i + 1] - 1;
-        INDArray logits = Nd4j.gemm(Nd4j.pullRows(hidden, 1, last, 'c'), lmHead, false, true).castTo(DataType.FLOAT);
+        INDArray logits = linear(Nd4j.pullRows(hidden, 1, last, 'c'), lmHead).castTo(DataType.FLOAT);
         for (int i = 0; i < b; i++) {
           seqs.get(i).accept(chunks.get(i), logits.getRow(i).toFloatVector());
         }
@@ -320,7 +324,7 @@ public final class Qwen2Model implements LanguageModel {
     int kvHeads = config.numKvHeads();
     int group = config.numHeads() / kvHeads;
     int total = h.rows();
-    INDArray qkv = Nd4j.gemm(h, layer.wQkv(), false, true);
+    INDArray qkv = linear(h, layer.wQkv());
     if (layer.bQkv() != null) qkv.addiRowVector(layer.bQkv());
     // Contiguous copies: ND4J mis-indexes sub-views of a reshaped column slice.
     INDArray q = columns(qkv, 0, qDim).reshape(total, config.numHeads(), d);
@@ -338,6 +342,11 @@ public final class Qwen2Model implements LanguageModel {
       int n = rowStart[i + 1] - r0;
       int past = s.length();
       int ctx = past + n;
+      if (fastCopies && n == 1 && CpuKernels.applies(q, s.cache())) {
+        CpuKernels.writeKv(s.cache(), layerIndex, s.capacity(), past, k, v, r0, 1);
+        decodeAttention(layerIndex, s, q, r0, ctx, out);
+        continue;
+      }
       INDArrayIndex seqRows = NDArrayIndex.interval(r0, r0 + n);
       INDArray kCache = s.keys(layerIndex);
       INDArray vCache = s.values(layerIndex);
@@ -366,7 +375,61 @@ public final class Qwen2Model implements LanguageModel {
             .assign(ctxOut.reshape(kvHeads, n, group, d).permute(1, 0, 2, 3).reshape(n, qDim));
       }
     }
-    return Nd4j.gemm(out, layer.wO(), false, true);
+    return out;
+  }
+
+  /**
+   * Attention of one new token (row r of q, already scaled) over positions [0, ctx) of its
+   * sequence's cache, written into row r of out: per KV head, the query group times the cached
+   * keys, a softmax, then times the cached values, as two direct BLAS calls on the cache memory.
+   * Decode is hundreds of these small products per step, where ND4J's dispatch cost dominated.
+   */
+  private void decodeAttention(int layer, KvSequence s, INDArray q, int r, int ctx, INDArray out) {
+    int d = config.headDim();
+    int kvHeads = config.numKvHeads();
+    int group = config.numHeads() / kvHeads;
+    int cap = s.capacity();
+    if (scores == null || scores.capacity() < (long) group * ctx) {
+      if (scores != null) scores.close();
+      scores = new FloatPointer((long) group * Math.max(ctx, 1024));
+      scoreRow = new float[group * Math.max(ctx, 1024)];
+    }
+    FloatPointer cache = Blas.pointer(s.cache());
+    long cacheBase = cache.position();
+    FloatPointer qp = Blas.pointer(q);
+    long qBase = qp.position();
+    FloatPointer op = Blas.pointer(out);
+    long outBase = op.position();
+    for (int h = 0; h < kvHeads; h++) {
+      long keys = cacheBase + (((long) layer * 2 * kvHeads + h) * cap) * d;
+      long values = keys + (long) kvHeads * cap * d;
+      long queries = qBase + ((long) r * config.numHeads() + (long) h * group) * d;
+      Blas.gemm(true, group, ctx, d, 1f, qp.position(queries), d, cache.position(keys), d, scores.position(0), ctx);
+      scores.position(0).get(scoreRow, 0, group * ctx);
+      for (int g = 0; g < group; g++) CpuKernels.softmax(scoreRow, g * ctx, ctx);
+      scores.position(0).put(scoreRow, 0, group * ctx);
+      long dest = outBase + ((long) r * config.qDim() + (long) h * group * d);
+      Blas.gemm(false, group, d, ctx, 1f, scores.position(0), ctx, cache.position(values), d, op.position(dest), d);
+    }
+  }
+
+  /** a · wᵀ for a Hugging Face [out, in] weight: direct BLAS on the CPU fast path. */
+  private INDArray linear(INDArray a, INDArray w) {
+    if (CpuKernels.applies(a, w)) {
+      INDArray c = Nd4j.createUninitialized(dtype, a.rows(), w.rows());
+      Blas.gemmNT(a, w, c, 0f);
+      return c;
+    }
+    return Nd4j.gemm(a, w, false, true);
+  }
+
+  /** x += a · wᵀ, the residual add folded into the GEMM on the CPU fast path. */
+  private void addLinear(INDArray x, INDArray a, INDArray w) {
+    if (CpuKernels.applies(x, a, w)) {
+      Blas.gemmNT(a, w, x, 1f);
+    } else {
+      x.addi(Nd4j.gemm(a, w, false, true));
+    }
   }
 
   private static INDArray columns(INDArray m, int from, int to) {
@@ -385,18 +448,18 @@ public final class Qwen2Model implements LanguageModel {
     return Nd4j.create(mask, new long[] {1, (long) n * group, ctx}, 'c').castTo(dtype);
   }
 
-  private INDArray mlp(Layer layer, INDArray h) {
+  /** SiLU(h · gateᵀ) ⊙ (h · upᵀ), the input of the down projection. */
+  private INDArray mlpActivation(Layer layer, INDArray h) {
     int inter = config.intermediateSize();
-    INDArray gateUp = Nd4j.gemm(h, layer.wGateUp(), false, true);
+    INDArray gateUp = linear(h, layer.wGateUp());
     if (CpuKernels.applies(gateUp)) {
       INDArray act = Nd4j.createUninitialized(dtype, h.rows(), inter);
       CpuKernels.siluGate(gateUp, inter, act);
-      return Nd4j.gemm(act, layer.wDown(), false, true);
+      return act;
     }
     INDArray gate = gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inter));
     INDArray up = gateUp.get(NDArrayIndex.all(), NDArrayIndex.interval(inter, 2 * inter));
-    INDArray act = Nd4j.exec(new Swish(gate, Nd4j.create(dtype, h.rows(), inter))).muli(up);
-    return Nd4j.gemm(act, layer.wDown(), false, true);
+    return Nd4j.exec(new Swish(gate, Nd4j.create(dtype, h.rows(), inter))).muli(up);
   }
 
   private KvSequence own(SequenceState state) {
@@ -422,5 +485,6 @@ public final class Qwen2Model implements LanguageModel {
       l.wDown().close();
     }
     rope.close();
+    if (scores != null) scores.close();
   }
 }
