@@ -109,7 +109,7 @@ public final class Qwen2Model implements LanguageModel {
       INDArray finalNorm = store.load("model.norm.weight", dtype, h);
       log.info(
           "loaded {} ({}, {} layers, {}M parameters, stored {}) on ND4J {} backend, compute dtype {}, in {} ms",
-          dir.getFileName(), c.architecture(), c.numLayers(), c.parameterCount() / 1_000_000, store.storedDtype(),
+          dir.getFileName(), c.architecture(), c.numLayers(), String.format("%.2f", c.parameterCount() / 1e6), store.storedDtype(),
           Nd4j.getBackend().getClass().getSimpleName().replace("Backend", ""), dtype, (System.nanoTime() - start) / 1_000_000);
       return new Qwen2Model(c, dtype, embed, lmHead, finalNorm, layers);
     }
