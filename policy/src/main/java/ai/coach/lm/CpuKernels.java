@@ -155,4 +155,30 @@ final class CpuKernels {
     float inv = (float) (1.0 / sum);
     for (int i = from; i < from + n; i++) values[i] *= inv;
   }
+
+  /**
+   * Splits fused projections qkv [rows, qDim + 2 kvDim] into contiguous q, k and v, adding the
+   * biases (bias may be null) on the way and multiplying q by qScale.
+   */
+  static void splitQkv(INDArray qkv, INDArray bias, float qScale, INDArray q, INDArray k, INDArray v) {
+    int rows = (int) qkv.rows();
+    int width = (int) qkv.columns();
+    int qDim = (int) (q.length() / rows);
+    int kvDim = (int) (k.length() / rows);
+    FloatBuffer in = buf(qkv);
+    float[] row = new float[width];
+    float[] b = new float[width];
+    if (bias != null) buf(bias).get((int) bias.offset(), b);
+    FloatBuffer qs = buf(q);
+    FloatBuffer ks = buf(k);
+    FloatBuffer vs = buf(v);
+    for (int r = 0; r < rows; r++) {
+      in.get((int) qkv.offset() + r * width, row);
+      for (int c = 0; c < width; c++) row[c] += b[c];
+      for (int c = 0; c < qDim; c++) row[c] *= qScale;
+      qs.put((int) q.offset() + r * qDim, row, 0, qDim);
+      ks.put((int) k.offset() + r * kvDim, row, qDim, kvDim);
+      vs.put((int) v.offset() + r * kvDim, row, qDim + kvDim, kvDim);
+    }
+  }
 }

@@ -283,7 +283,7 @@ public final class Qwen2Model implements LanguageModel {
       INDArray hidden = rmsNorm(x, finalNorm);
       if (allLogits) {
         INDArray logits = linear(hidden, lmHead);
-        float[] flat = logits.castTo(DataType.FLOAT).data().asFloat();
+        float[] flat = (logits.dataType() == DataType.FLOAT ? logits : logits.castTo(DataType.FLOAT)).data().asFloat();
         int v = config.vocabSize();
         for (int i = 0; i < b; i++) {
           int n = rowStart[i + 1] - rowStart[i];
@@ -296,9 +296,11 @@ public final class Qwen2Model implements LanguageModel {
       } else {
         int[] last = new int[b];
         for (int i = 0; i < b; i++) last[i] = rowStart[i + 1] - 1;
-        INDArray logits = linear(Nd4j.pullRows(hidden, 1, last, 'c'), lmHead).castTo(DataType.FLOAT);
+        INDArray logits = linear(b == total ? hidden : Nd4j.pullRows(hidden, 1, last, 'c'), lmHead);
+        float[] flat = (logits.dataType() == DataType.FLOAT ? logits : logits.castTo(DataType.FLOAT)).data().asFloat();
+        int v = config.vocabSize();
         for (int i = 0; i < b; i++) {
-          seqs.get(i).accept(chunks.get(i), logits.getRow(i).toFloatVector());
+          seqs.get(i).accept(chunks.get(i), Arrays.copyOfRange(flat, i * v, (i + 1) * v));
         }
       }
     }
@@ -325,14 +327,25 @@ public final class Qwen2Model implements LanguageModel {
     int group = config.numHeads() / kvHeads;
     int total = h.rows();
     INDArray qkv = linear(h, layer.wQkv());
-    if (layer.bQkv() != null) qkv.addiRowVector(layer.bQkv());
-    // Contiguous copies: ND4J mis-indexes sub-views of a reshaped column slice.
-    INDArray q = columns(qkv, 0, qDim).reshape(total, config.numHeads(), d);
-    INDArray k = columns(qkv, qDim, qDim + kvDim).reshape(total, kvHeads, d);
-    INDArray v = columns(qkv, qDim + kvDim, qDim + 2 * kvDim).reshape(total, kvHeads, d);
+    INDArray q;
+    INDArray k;
+    INDArray v;
+    if (CpuKernels.applies(qkv)) {
+      q = Nd4j.createUninitialized(dtype, total, config.numHeads(), d);
+      k = Nd4j.createUninitialized(dtype, total, kvHeads, d);
+      v = Nd4j.createUninitialized(dtype, total, kvHeads, d);
+      // The 1/sqrt(d) attention scale is folded into q here (RoPE is linear, so the order is free).
+      CpuKernels.splitQkv(qkv, layer.bQkv(), (float) (1.0 / Math.sqrt(d)), q, k, v);
+    } else {
+      if (layer.bQkv() != null) qkv.addiRowVector(layer.bQkv());
+      // Contiguous copies: ND4J mis-indexes sub-views of a reshaped column slice.
+      q = columns(qkv, 0, qDim).reshape(total, config.numHeads(), d);
+      k = columns(qkv, qDim, qDim + kvDim).reshape(total, kvHeads, d);
+      v = columns(qkv, qDim + kvDim, qDim + 2 * kvDim).reshape(total, kvHeads, d);
+      q.muli(1.0 / Math.sqrt(d));
+    }
     rope.apply(q, positions);
     rope.apply(k, positions);
-    q.muli(1.0 / Math.sqrt(d));
 
     INDArray out = Nd4j.create(dtype, total, qDim);
     boolean fastCopies = CpuKernels.applies(k, v, out);
