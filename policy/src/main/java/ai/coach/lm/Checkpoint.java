@@ -80,9 +80,6 @@ public final class Checkpoint implements AutoCloseable {
     return eosIds;
   }
 
-  public boolean hasTokenizer() {
-    return tokenizer != null;
-  }
 
   public Tokenizer tokenizer() {
     if (tokenizer == null) throw new CheckpointException(dir.resolve("tokenizer.json"), "file not found (needed for text)");

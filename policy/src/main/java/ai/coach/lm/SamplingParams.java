@@ -32,9 +32,6 @@ public record SamplingParams(
     return new SamplingParams(0, 1, 0, maxNewTokens, 0, 0, List.of());
   }
 
-  public SamplingParams withStop(List<String> stopStrings) {
-    return new SamplingParams(temperature, topP, topK, maxNewTokens, seed, logprobs, stopStrings);
-  }
 
   public SamplingParams withMaxNewTokens(int n) {
     return new SamplingParams(temperature, topP, topK, n, seed, logprobs, stop);

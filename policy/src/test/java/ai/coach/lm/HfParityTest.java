@@ -40,4 +40,40 @@ class HfParityTest {
       assertEquals(0, worst, 1e-4, name + ": max |logit difference| against transformers");
     }
   }
+
+  /** Teacher-forced log-probs of a continuation equal the log-softmax of transformers' logits. */
+  @ParameterizedTest
+  @ValueSource(strings = {"gqa-tied", "mha-untied"})
+  void continuationLogprobsMatchTransformers(String name) throws Exception {
+    JsonNode ref = Fixtures.json("models/" + name + "/reference.json");
+    List<int[]> prompts = new java.util.ArrayList<>();
+    List<int[]> continuations = new java.util.ArrayList<>();
+    List<double[]> expected = new java.util.ArrayList<>();
+    for (JsonNode c : ref.path("cases")) {
+      int[] all = Fixtures.ints(c.path("prompt"));
+      if (all.length < 3) continue;
+      int split = all.length / 2;
+      prompts.add(java.util.Arrays.copyOf(all, split));
+      int[] cont = java.util.Arrays.copyOfRange(all, split, all.length);
+      continuations.add(cont);
+      double[] lp = new double[cont.length];
+      for (int j = 0; j < cont.length; j++) {
+        JsonNode row = c.path("logits").get(split - 1 + j);
+        double max = Double.NEGATIVE_INFINITY;
+        for (JsonNode x : row) max = Math.max(max, x.asDouble());
+        double sum = 0;
+        for (JsonNode x : row) sum += Math.exp(x.asDouble() - max);
+        lp[j] = row.get(cont[j]).asDouble() - max - Math.log(sum);
+      }
+      expected.add(lp);
+    }
+    try (Qwen2Model model = Qwen2Model.load(Fixtures.dir("models/" + name))) {
+      List<float[]> got = Scorer.continuationLogprobs(model, prompts, continuations);
+      for (int i = 0; i < got.size(); i++) {
+        for (int j = 0; j < got.get(i).length; j++) {
+          assertEquals(expected.get(i)[j], got.get(i)[j], 1e-4, name + " case " + i + " token " + j);
+        }
+      }
+    }
+  }
 }
