@@ -46,7 +46,11 @@ public final class Qwen2Model implements LanguageModel {
   private static final int ELEMENTWISE_THRESHOLD = 65_536;
   private static final int TAD_THRESHOLD = 256;
 
-  private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+  /**
+   * Activations of one forward (or forward-backward) pass: sized after the first pass and reused,
+   * growing when a bigger batch comes. Shared with the trainer.
+   */
+  public static final WorkspaceConfiguration ACTIVATIONS_WORKSPACE = WorkspaceConfiguration.builder()
       .initialSize(0)
       .policyAllocation(AllocationPolicy.OVERALLOCATE)
       .policyLearning(LearningPolicy.FIRST_LOOP)
@@ -272,7 +276,7 @@ public final class Qwen2Model implements LanguageModel {
     rope.ensure(seqs.stream().mapToInt(s -> s.length()).max().orElse(0) + MAX_CHUNK);
 
     float[][][] result = new float[b][][];
-    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, workspaceId)) {
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(ACTIVATIONS_WORKSPACE, workspaceId)) {
       // pullRows gathers in one native call; getRows copies row by row (40x slower at 4K rows).
       INDArray x = Nd4j.pullRows(embed, 1, ids, 'c');
       for (int l = 0; l < layers.length; l++) {
@@ -282,8 +286,7 @@ public final class Qwen2Model implements LanguageModel {
       }
       INDArray hidden = rmsNorm(x, finalNorm);
       if (allLogits) {
-        INDArray logits = linear(hidden, lmHead);
-        float[] flat = (logits.dataType() == DataType.FLOAT ? logits : logits.castTo(DataType.FLOAT)).data().asFloat();
+        float[] flat = floats(linear(hidden, lmHead));
         int v = config.vocabSize();
         for (int i = 0; i < b; i++) {
           int n = rowStart[i + 1] - rowStart[i];
@@ -296,8 +299,7 @@ public final class Qwen2Model implements LanguageModel {
       } else {
         int[] last = new int[b];
         for (int i = 0; i < b; i++) last[i] = rowStart[i + 1] - 1;
-        INDArray logits = linear(b == total ? hidden : Nd4j.pullRows(hidden, 1, last, 'c'), lmHead);
-        float[] flat = (logits.dataType() == DataType.FLOAT ? logits : logits.castTo(DataType.FLOAT)).data().asFloat();
+        float[] flat = floats(linear(b == total ? hidden : Nd4j.pullRows(hidden, 1, last, 'c'), lmHead));
         int v = config.vocabSize();
         for (int i = 0; i < b; i++) {
           seqs.get(i).accept(chunks.get(i), Arrays.copyOfRange(flat, i * v, (i + 1) * v));
@@ -305,6 +307,11 @@ public final class Qwen2Model implements LanguageModel {
       }
     }
     return allLogits ? result : null;
+  }
+
+  /** A logits matrix as fp32 values, row after row. */
+  private static float[] floats(INDArray logits) {
+    return (logits.dataType() == DataType.FLOAT ? logits : logits.castTo(DataType.FLOAT)).data().asFloat();
   }
 
   private INDArray rmsNorm(INDArray x, INDArray weight) {
@@ -348,14 +355,15 @@ public final class Qwen2Model implements LanguageModel {
     rope.apply(k, positions);
 
     INDArray out = Nd4j.create(dtype, total, qDim);
-    boolean fastCopies = CpuKernels.applies(k, v, out);
+    // Caches share q's dtype and layout, so one check covers every sequence's cache too.
+    boolean fastCopies = CpuKernels.applies(q, k, v, out);
     for (int i = 0; i < seqs.size(); i++) {
       KvSequence s = seqs.get(i);
       int r0 = rowStart[i];
       int n = rowStart[i + 1] - r0;
       int past = s.length();
       int ctx = past + n;
-      if (fastCopies && n == 1 && CpuKernels.applies(q, s.cache())) {
+      if (fastCopies && n == 1) {
         CpuKernels.writeKv(s.cache(), layerIndex, s.capacity(), past, k, v, r0, 1);
         decodeAttention(layerIndex, s, q, r0, ctx, out);
         continue;

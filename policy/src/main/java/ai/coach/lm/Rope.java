@@ -13,7 +13,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * sequence round the same way as the reference. On the CPU backend in fp32 the rotation is one
  * loop over the tables ({@link CpuKernels#rope}); elsewhere it is ND4J ops on gathered rows.
  */
-final class Rope implements AutoCloseable {
+public final class Rope implements AutoCloseable {
 
   private final int half;
   private final double theta;
@@ -32,17 +32,25 @@ final class Rope implements AutoCloseable {
     this.javaTables = javaTables;
   }
 
+  /**
+   * 1 / theta^(2i / headDim) for i < headDim / 2, in float32 as transformers computes it, so that
+   * the engine and the trainer round every angle the same way.
+   */
+  public static float[] inverseFrequencies(int headDim, double theta) {
+    float[] invFreq = new float[headDim / 2];
+    for (int i = 0; i < invFreq.length; i++) {
+      invFreq[i] = 1.0f / (float) Math.pow(theta, (float) (2 * i) / (float) headDim);
+    }
+    return invFreq;
+  }
+
   /** Makes the tables cover positions [0, positions). */
   void ensure(int positions) {
     if (positions <= capacity) return;
     int cap = Math.max(positions, Math.max(256, capacity * 2));
     float[] cos = new float[cap * half];
     float[] sin = new float[cap * half];
-    float[] invFreq = new float[half];
-    for (int i = 0; i < half; i++) {
-      float exponent = (float) (2 * i) / (float) (2 * half);
-      invFreq[i] = 1.0f / (float) Math.pow(theta, exponent);
-    }
+    float[] invFreq = inverseFrequencies(2 * half, theta);
     for (int p = 0; p < cap; p++) {
       for (int i = 0; i < half; i++) {
         float angle = (float) p * invFreq[i];

@@ -2,6 +2,8 @@ package ai.coach.train;
 
 import ai.coach.lm.CheckpointException;
 import ai.coach.lm.ModelConfig;
+import ai.coach.lm.Qwen2Model;
+import ai.coach.lm.Rope;
 import ai.coach.lm.SafetensorsWriter;
 import ai.coach.lm.TensorStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,9 +19,6 @@ import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -45,12 +44,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class TrainableQwen2 implements AutoCloseable {
 
-  private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
-      .initialSize(0)
-      .policyAllocation(AllocationPolicy.OVERALLOCATE)
-      .policyLearning(LearningPolicy.FIRST_LOOP)
-      .policySpill(SpillPolicy.REALLOCATE)
-      .build();
+  private static final WorkspaceConfiguration WORKSPACE = Qwen2Model.ACTIVATIONS_WORKSPACE;
 
   private static final MMulTranspose TRANSPOSE_A = MMulTranspose.builder().transposeA(true).build();
   private static final MMulTranspose NO_TRANSPOSE = MMulTranspose.builder().build();
@@ -133,12 +127,7 @@ public final class TrainableQwen2 implements AutoCloseable {
           params.fused(v, p + "mlp.gate_proj.weight", 2L * inter, h), params.fused(g, p + "mlp.gate_proj.weight", 2L * inter, h),
           params.value(p + "mlp.down_proj.weight"), params.grad(p + "mlp.down_proj.weight"));
     }
-    int half = config.headDim() / 2;
-    this.invFreq = new float[half];
-    for (int i = 0; i < half; i++) {
-      // float32 as transformers computes it, so the angles round like the engine's.
-      invFreq[i] = 1.0f / (float) Math.pow(config.ropeTheta(), (float) (2 * i) / (float) (2 * half));
-    }
+    this.invFreq = Rope.inverseFrequencies(config.headDim(), config.ropeTheta());
   }
 
   /**
