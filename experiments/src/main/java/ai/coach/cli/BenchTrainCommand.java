@@ -3,7 +3,7 @@ package ai.coach.cli;
 import ai.coach.bench.Machine;
 import ai.coach.bench.TrainBench;
 import ai.coach.train.SftConfig;
-import ai.coach.train.YamlConfig;
+import ai.coach.config.YamlConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -2,7 +2,7 @@ package ai.coach.cli;
 
 import ai.coach.loop.MainJob;
 import ai.coach.loop.RunConfig;
-import ai.coach.train.YamlConfig;
+import ai.coach.config.YamlConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;

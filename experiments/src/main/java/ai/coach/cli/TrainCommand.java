@@ -2,7 +2,7 @@ package ai.coach.cli;
 
 import ai.coach.train.SftConfig;
 import ai.coach.train.SftTrainer;
-import ai.coach.train.YamlConfig;
+import ai.coach.config.YamlConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

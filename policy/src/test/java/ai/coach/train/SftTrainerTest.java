@@ -1,5 +1,6 @@
 package ai.coach.train;
 
+import ai.coach.config.YamlConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package ai.coach.train;
+package ai.coach.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
