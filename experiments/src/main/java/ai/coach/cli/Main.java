@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       GradeCommand.class,
       PolicyCommand.class,
       EvalPrmCommand.class,
+      SynthCommand.class,
       ScorePrmCommand.class,
       TrainCommand.class,
     })

@@ -78,7 +78,7 @@ public final class SolutionChecker {
   }
 
   /** The equation of every gold step; a gold step without one is a corrupt problem file. */
-  static List<Equation> goldEquations(ArithmeticProblem gold) {
+  public static List<Equation> goldEquations(ArithmeticProblem gold) {
     return gold.steps().stream()
         .map(
             s ->

@@ -1,0 +1,134 @@
+package ai.coach.synth;
+
+import ai.coach.critic.CodeExecutor;
+import ai.coach.testbed.ArithmeticProblem;
+import ai.coach.testbed.Equation;
+import ai.coach.testbed.SolutionChecker;
+import ai.coach.testbed.SolutionFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The programmatic stand-in for GenPRM's rationale writer: it knows the gold equation chain of a
+ * testbed problem and critiques each step of a solution against it.
+ *
+ * <p>Step t is compared with gold equation t, also after an earlier mistake, so a step that
+ * carries a wrong value is wrong too (as {@link SolutionChecker} sees it). The analysis says which
+ * computation the step should do, which one it wrote, and names a wrong number, operation, boxed
+ * answer or length; it never says whether the arithmetic is right, since that is the code's job
+ * (and an analysis that did it would teach a critic to do arithmetic in its head). The code computes
+ * the gold value and compares it with the step's result; it really runs in the solution's session,
+ * and its output must be what the teacher expects.
+ *
+ * <p>The texts are fixed templates, short because a five-step critique conversation must fit the
+ * tiny critic's 1024 positions (the code's variable is {@code computed}, one token of the testbed
+ * tokenizer). Every analysis starts with a digit: the forced prefix ends with a space, and a digit
+ * is the one kind of character Qwen2's pre-tokenizer keeps apart from a space before it. Any other
+ * start (a word, punctuation, a line break) joins that space when the template tokenizes the turn
+ * as history, so the critic's tokens would not be the template's and {@link CritiqueConversation}
+ * would refuse the example.
+ */
+public final class Teacher {
+
+  private Teacher() {}
+
+  /** What the teacher writes for one step and the output its code must print. */
+  private record Plan(String analysis, String code, String expectedOutput, boolean correct) {}
+
+  /**
+   * One rationale per step of {@code steps}, a solution to {@code gold}; the code of each runs in
+   * {@code session}, in step order, as the critic's snippets for one solution do.
+   *
+   * @throws IllegalStateException when the sandbox prints something else than the teacher expects
+   */
+  public static List<Rationale> write(ArithmeticProblem gold, List<String> steps, CodeExecutor.Session session) {
+    List<Equation> chain = SolutionChecker.goldEquations(gold);
+    List<Rationale> out = new ArrayList<>(steps.size());
+    for (int i = 0; i < steps.size(); i++) {
+      int paragraph = i + 1;
+      Plan plan = i < chain.size()
+          ? plan(paragraph, steps.get(i), chain.get(i), chain.size(), i == steps.size() - 1)
+          : extra(paragraph, chain.size());
+      String output = session.run(plan.code());
+      if (!output.equals(plan.expectedOutput())) {
+        throw new IllegalStateException("problem " + gold.id() + ", paragraph " + paragraph + ": the sandbox printed '"
+            + output + "' for\n" + plan.code() + "\nbut the teacher expects '" + plan.expectedOutput() + "'");
+      }
+      out.add(new Rationale(plan.analysis(), plan.code(), output, plan.correct()));
+    }
+    return out;
+  }
+
+  /**
+   * @param goldSteps length of the gold chain; its last step must give the boxed answer
+   * @param endsSolution whether this is the solution's last step
+   */
+  private static Plan plan(int paragraph, String line, Equation want, int goldSteps, boolean endsSolution) {
+    String needed = want.left() + " " + want.op().symbol() + " " + want.right() + " is needed";
+    String computed = "computed = " + want.left() + " " + want.op().python() + " " + want.right();
+    Optional<Equation> found = Equation.find(line);
+    if (found.isEmpty()) {
+      return new Plan(needed + ", but the paragraph writes no calculation.\n", computed + "\nprint(computed)",
+          Long.toString(want.result()), false);
+    }
+    Equation wrote = found.get();
+    StringBuilder analysis = new StringBuilder(needed).append(", and the paragraph computes ").append(wrote.render()).append('.');
+    boolean sameComputation = wrote.sameComputation(want);
+    if (sameComputation) {
+      analysis.append(" The numbers and the operation are right.");
+    } else {
+      if (wrote.op() != want.op()) {
+        analysis.append(" It uses ").append(wrote.op().symbol()).append(" instead of ").append(want.op().symbol()).append('.');
+      }
+      analysis.append(operandSlips(want, wrote));
+    }
+    boolean answered = true;
+    if (paragraph == goldSteps) {
+      Optional<String> boxed = SolutionFormat.boxedAnswer(line);
+      if (boxed.isEmpty()) {
+        analysis.append(" It gives no boxed answer.");
+        answered = false;
+      } else if (!boxed.get().equals(Long.toString(wrote.result()))) {
+        analysis.append(" The boxed answer ").append(boxed.get()).append(" is not its result ").append(wrote.result()).append('.');
+        answered = false;
+      }
+    } else if (endsSolution) {
+      analysis.append(" The solution stops here, but the problem needs ").append(goldSteps).append(" paragraphs.");
+      answered = false;
+    }
+    boolean resultRight = wrote.result() == want.result();
+    return new Plan(analysis.append('\n').toString(),
+        computed + "\nprint(computed, computed == " + wrote.result() + ")",
+        want.result() + " " + (resultRight ? "True" : "False"),
+        sameComputation && resultRight && answered);
+  }
+
+  /** A step after the gold chain's last: the solution should have ended already. */
+  private static Plan extra(int paragraph, int goldSteps) {
+    return new Plan(goldSteps + " paragraphs solve the problem, so the solution should have stopped before Paragraph " + paragraph + ".\n",
+        "print(" + paragraph + " <= " + goldSteps + ")", "False", false);
+  }
+
+  /**
+   * The sentence naming the numbers {@code wrote} has in place of {@code want}'s, or "" when they
+   * are the same; for + and × the operands may come in either order, so they are matched in the
+   * order that keeps more of them.
+   */
+  private static String operandSlips(Equation want, Equation wrote) {
+    long wantLeft = want.left();
+    long wantRight = want.right();
+    int inOrder = (wrote.left() == wantLeft ? 1 : 0) + (wrote.right() == wantRight ? 1 : 0);
+    int swapped = (wrote.left() == wantRight ? 1 : 0) + (wrote.right() == wantLeft ? 1 : 0);
+    if (want.op().commutative() && swapped > inOrder) {
+      wantLeft = want.right();
+      wantRight = want.left();
+    }
+    boolean leftRight = wrote.left() == wantLeft;
+    boolean rightRight = wrote.right() == wantRight;
+    if (leftRight && rightRight) return "";
+    if (leftRight) return " It uses " + wrote.right() + " instead of " + wantRight + ".";
+    if (rightRight) return " It uses " + wrote.left() + " instead of " + wantLeft + ".";
+    return " It uses " + wrote.left() + " and " + wrote.right() + " instead of " + wantLeft + " and " + wantRight + ".";
+  }
+}
