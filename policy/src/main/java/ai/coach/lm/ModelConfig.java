@@ -33,6 +33,11 @@ public record ModelConfig(
   private static final Set<String> QWEN2 = Set.of("Qwen2ForCausalLM");
   private static final Set<String> LLAMA = Set.of("LlamaForCausalLM", "MistralForCausalLM");
 
+  public ModelConfig withMaxPositions(int positions) {
+    return new ModelConfig(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, ropeTheta,
+        rmsNormEps, vocabSize, tieWordEmbeddings, positions, torchDtype, qkvBias, eosTokenIds);
+  }
+
   public static ModelConfig read(Path dir) {
     Path file = dir.resolve("config.json");
     if (!Files.isRegularFile(file)) {

@@ -22,11 +22,17 @@ public record SftConfig(String runDir, Long seed, Model model, Data data, Train 
    * Where the weights come from: {@code from}, a Hugging Face checkpoint directory to fine-tune,
    * or {@code architecture}, a fresh model initialised with normal(0, {@code init_std}) weights.
    * {@code tokenizer} is a directory with tokenizer.json and tokenizer_config.json (default:
-   * {@code from}); without one, only pre-tokenized data can be read.
+   * {@code from}); without one, only pre-tokenized data can be read. {@code max_position_embeddings}
+   * with {@code from} raises the loaded model's context limit (a critic fine-tuned from the policy
+   * reads longer conversations than the policy was trained on); RoPE has no learned position table,
+   * so only the limit written to config.json changes.
    */
-  public record Model(String from, Architecture architecture, String tokenizer, Double initStd) {
+  public record Model(String from, Architecture architecture, String tokenizer, Double initStd,
+      Integer maxPositionEmbeddings) {
     public Model {
       require(from == null ^ architecture == null, "model", "exactly one of 'from' or 'architecture'");
+      require(maxPositionEmbeddings == null || (from != null && maxPositionEmbeddings > 0), "model.max_position_embeddings",
+          "a positive count, and only with 'from' (set it in 'architecture' otherwise)");
       if (tokenizer == null) tokenizer = from;
       if (initStd == null) initStd = 0.02;
       require(initStd > 0, "model.init_std", "a positive number");

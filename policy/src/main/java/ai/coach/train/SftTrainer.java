@@ -86,7 +86,7 @@ public final class SftTrainer {
       return TrainableQwen2.load(latest, DataType.FLOAT);
     }
     SftConfig.Model mc = config.model();
-    if (mc.from() != null) return TrainableQwen2.load(Path.of(mc.from()), DataType.FLOAT);
+    if (mc.from() != null) return TrainableQwen2.load(Path.of(mc.from()), DataType.FLOAT, mc.maxPositionEmbeddings());
     List<Integer> eos = new ArrayList<>();
     String eosToken = tokenizerDir == null ? null : eosToken(tokenizerDir);
     if (eosToken != null && tokenizer != null) eos.add(tokenizer.singleTokenId(eosToken));

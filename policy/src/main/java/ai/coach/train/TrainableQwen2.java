@@ -162,7 +162,13 @@ public final class TrainableQwen2 implements AutoCloseable {
 
   /** Loads a Hugging Face checkpoint directory (the engine's layout) for training. */
   public static TrainableQwen2 load(Path dir, DataType dtype) {
-    ModelConfig c = ModelConfig.read(dir);
+    return load(dir, dtype, null);
+  }
+
+  /** {@link #load(Path, DataType)} with the context limit raised to {@code maxPositions} (null: as stored). */
+  public static TrainableQwen2 load(Path dir, DataType dtype, Integer maxPositions) {
+    ModelConfig read = ModelConfig.read(dir);
+    ModelConfig c = maxPositions == null ? read : read.withMaxPositions(maxPositions);
     TrainableQwen2 m = new TrainableQwen2(c, dtype);
     try (TensorStore store = TensorStore.open(dir)) {
       for (ParameterSet.Entry e : m.params.entries().values()) {

@@ -172,6 +172,31 @@ class SftTrainerTest {
     assertEquals("12", AnswerAccuracy.lastBoxed("a \\boxed{3} then \\boxed{ 12 }."));
   }
 
+  @Test
+  void fineTuningCanRaiseTheContextLimit() throws Exception {
+    Path model = Path.of("src/test/resources/fixtures/models/gqa-tied");
+    int stored = ai.coach.lm.ModelConfig.read(model).maxPositions();
+    Path data = tmp.resolve("long.jsonl");
+    Files.writeString(data, new ObjectMapper().writeValueAsString(Map.of("prompt", "x".repeat(stored), "response", "y")) + "\n");
+    Path runDir = tmp.resolve("longer");
+    Path cfg = tmp.resolve("longer.yaml");
+    Files.writeString(cfg, """
+        run_dir: %s
+        model: {from: %s, max_position_embeddings: %d}
+        data: {train: %s, max_length: %d}
+        train: {batch_size: 1, max_steps: 2, lr: 0.001, warmup_steps: 1, log_every: 1}
+        """.formatted(runDir, model, 2 * stored, data, 2 * stored));
+    SftTrainer.Result r = new SftTrainer(YamlConfig.read(cfg, SftConfig.class), false).run();
+    assertEquals(2 * stored, ai.coach.lm.ModelConfig.read(r.finalModel()).maxPositions());
+
+    Files.writeString(cfg, "run_dir: x\nmodel: {architecture: {hidden_size: 8, intermediate_size: 8, num_hidden_layers: 1, "
+        + "num_attention_heads: 2, vocab_size: 10}, max_position_embeddings: 64}\ndata: {train: t.jsonl}\n"
+        + "train: {batch_size: 2, max_steps: 1, lr: 0.1}\n");
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> YamlConfig.read(cfg, SftConfig.class));
+    assertTrue(e.getMessage().contains("model.max_position_embeddings"), e.getMessage());
+  }
+
   private static void deleteTree(Path p) throws IOException {
     try (var s = Files.walk(p)) {
       for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
