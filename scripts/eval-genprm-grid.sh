@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's GenPRM table: eval-prm on a fresh testbed ProcessBench set for modes
-# full / analyze / direct x K = 1, 4, 8, and the hard-label critic in full mode, K = 1.
+# full / analyze / direct x K = 1, 4, 8 on its first 100 items, and the hard-label critic
+# in full mode, K = 1.
 # Every run resumes from its predictions file; the table is printed from the metrics files.
 #   scripts/eval-genprm-grid.sh [CRITIC_DIR] [HARD_CRITIC_DIR]
 set -euo pipefail
@@ -12,12 +13,12 @@ out=runs/eval-genprm
 [ -f "$data" ] || bin/coach data processbench --task arithmetic --n 200 --seed 11 --out "$data"
 for mode in full analyze direct; do
   for k in 1 4 8; do
-    bin/coach eval-prm --critic "$critic" --data "$data" --mode "$mode" --samples "$k" --seed 0 \
+    bin/coach eval-prm --critic "$critic" --data "$data" --mode "$mode" --samples "$k" --seed 0 --limit 100 \
       --batch 32 --no-progress --out "$out/rpe-$mode-k$k" > /dev/null
   done
 done
 if [ -d "$hard" ]; then
-  bin/coach eval-prm --critic "$hard" --data "$data" --mode full --samples 1 --seed 0 \
+  bin/coach eval-prm --critic "$hard" --data "$data" --mode full --samples 1 --seed 0 --limit 100 \
     --batch 32 --no-progress --out "$out/hard-full-k1" > /dev/null
 fi
 python3 - "$out" <<'PY'
