@@ -17,14 +17,13 @@ import ai.coach.synth.Records.ProblemSamples;
 import ai.coach.synth.Records.SampledPath;
 import ai.coach.testbed.ArithmeticGenerator;
 import ai.coach.testbed.ArithmeticProblem;
+import ai.coach.testbed.JsonLines;
 import ai.coach.testbed.Split;
 import ai.coach.tokenizer.ChatTemplate;
 import ai.coach.tokenizer.Tokenizer;
 import ai.coach.train.SftData;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -245,7 +244,7 @@ public final class Synthesis {
       RelativeProgress.StepLabels l = RelativeProgress.label(e.passRate(), e.mc(), config.labels().epsilon());
       out.add(new Labelled(e.path().id(), e.path().problemId(), l.progress(), l.rpe(), l.hard()));
     }
-    writeLines(dir.resolve("labels.jsonl"), out);
+    JsonLines.write(dir.resolve("labels.jsonl"), out);
     long steps = out.stream().mapToLong(l -> l.rpe().size()).sum();
     long good = out.stream().flatMap(l -> l.rpe().stream()).filter(b -> b).count();
     long hardGood = out.stream().flatMap(l -> l.hard().stream()).filter(b -> b).count();
@@ -284,6 +283,8 @@ public final class Synthesis {
     Tokenizer tokenizer = Tokenizer.load(tokenizerDir);
     ChatTemplate template = ChatTemplate.load(tokenizerDir);
     CriticPrompts prompts = CriticPrompts.genprm();
+    // Both label variants keep many of the same solutions; each conversation is tokenized once.
+    Map<String, SftData.Example> examples = new LinkedHashMap<>();
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("solutions", critiques.size());
     for (String variant : List.of("rpe", "hard")) {
@@ -301,8 +302,8 @@ public final class Synthesis {
         List<Boolean> judged = c.rationales().stream().map(Rationale::correct).toList();
         if (!wanted.equals(judged)) continue;
         SampledPath p = estimates.get(c.id()).path();
-        SftData.Example ex = CritiqueConversation.example(prompts, tokenizer, template,
-            problems.get(p.problemId()).problem(), p.steps(), c.rationales());
+        SftData.Example ex = examples.computeIfAbsent(c.id(), id -> CritiqueConversation.example(prompts, tokenizer,
+            template, problems.get(p.problemId()).problem(), p.steps(), c.rationales()));
         if (ex.ids().length > config.critic().maxLength()) {
           tooLong++;
           continue;
@@ -361,17 +362,6 @@ public final class Synthesis {
     return out;
   }
 
-  private static void writeLines(Path file, List<?> records) {
-    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      for (Object r : records) {
-        w.write(Journal.JSON.writeValueAsString(r));
-        w.newLine();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private static void writeExamples(Path file, List<SftData.Example> examples) {
     List<Map<String, Object>> lines = new ArrayList<>();
     for (SftData.Example ex : examples) {
@@ -382,7 +372,7 @@ public final class Synthesis {
       m.put("loss_mask", mask);
       lines.add(m);
     }
-    writeLines(file, lines);
+    JsonLines.write(file, lines);
   }
 
   private ProgressBar bar(String name, int total, int done, String unit) {
