@@ -3,8 +3,10 @@ package ai.coach.synth;
 import ai.coach.critic.CodeExecutor;
 import ai.coach.testbed.ArithmeticProblem;
 import ai.coach.testbed.Equation;
+import ai.coach.testbed.Op;
 import ai.coach.testbed.SolutionChecker;
 import ai.coach.testbed.SolutionFormat;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,12 +16,18 @@ import java.util.Optional;
  * testbed problem and critiques each step of a solution against it.
  *
  * <p>Step t is compared with gold equation t, also after an earlier mistake, so a step that
- * carries a wrong value is wrong too (as {@link SolutionChecker} sees it). The analysis says which
- * computation the step should do, which one it wrote, and names a wrong number, operation, boxed
- * answer or length; it never says whether the arithmetic is right, since that is the code's job
- * (and an analysis that did it would teach a critic to do arithmetic in its head). The code computes
- * the gold value and compares it with the step's result; it really runs in the solution's session,
- * and its output must be what the teacher expects.
+ * carries a wrong value is wrong too (as {@link SolutionChecker} sees it). The analysis first
+ * copies the paragraph's equation, then says which computation the step should do, and names a
+ * wrong number, operation, boxed answer or length; it never says whether the arithmetic is right,
+ * since that is the code's job (an analysis that did it would teach a critic to do arithmetic in
+ * its head). The code redoes the paragraph's own arithmetic and compares it with the stated
+ * result, so it finds the slips the analysis leaves alone; it really runs in the solution's
+ * session, and its output must be what the teacher expects.
+ *
+ * <p>The order matters for a small critic. An earlier teacher wrote the needed computation first
+ * and the paragraph's second; the two are usually equal, so the critic it trained learned to copy
+ * its own first number instead of reading the paragraph, and judged right steps wrong (mean F1 0.19
+ * against 0.37 with this order, docs/synthesis.md).
  *
  * <p>The texts are fixed templates, short because a five-step critique conversation must fit the
  * tiny critic's 1024 positions (the code's variable is {@code computed}, one token of the testbed
@@ -66,14 +74,15 @@ public final class Teacher {
    */
   private static Plan plan(int paragraph, String line, Equation want, int goldSteps, boolean endsSolution) {
     String needed = want.left() + " " + want.op().symbol() + " " + want.right() + " is needed";
-    String computed = "computed = " + want.left() + " " + want.op().python() + " " + want.right();
     Optional<Equation> found = Equation.find(line);
     if (found.isEmpty()) {
-      return new Plan(needed + ", but the paragraph writes no calculation.\n", computed + "\nprint(computed)",
-          Long.toString(want.result()), false);
+      return new Plan(needed + ", but the paragraph writes no calculation.\n",
+          "computed = " + want.left() + " " + want.op().python() + " " + want.right() + "\nprint(computed)",
+          python(want.left(), want.op(), want.right()), false);
     }
     Equation wrote = found.get();
-    StringBuilder analysis = new StringBuilder(needed).append(", and the paragraph computes ").append(wrote.render()).append('.');
+    StringBuilder analysis = new StringBuilder(wrote.render()).append(" is what the paragraph computes, and ")
+        .append(needed).append('.');
     boolean sameComputation = wrote.sameComputation(want);
     if (sameComputation) {
       analysis.append(" The numbers and the operation are right.");
@@ -97,11 +106,44 @@ public final class Teacher {
       analysis.append(" The solution stops here, but the problem needs ").append(goldSteps).append(" paragraphs.");
       answered = false;
     }
-    boolean resultRight = wrote.result() == want.result();
-    return new Plan(analysis.append('\n').toString(),
-        computed + "\nprint(computed, computed == " + wrote.result() + ")",
-        want.result() + " " + (resultRight ? "True" : "False"),
-        sameComputation && resultRight && answered);
+    return new Plan(analysis.append('\n').toString(), check(wrote), checkOutput(wrote),
+        sameComputation && wrote.holds() && answered);
+  }
+
+  /**
+   * Python that redoes the paragraph's own arithmetic and compares it with the result the paragraph
+   * states. A division by 0 has nothing to compute, so its check only says the divisor is 0.
+   */
+  private static String check(Equation wrote) {
+    if (divisionByZero(wrote)) return "print(" + wrote.right() + " != 0)";
+    return "computed = " + wrote.left() + " " + wrote.op().python() + " " + wrote.right()
+        + "\nprint(computed, computed == " + wrote.result() + ")";
+  }
+
+  private static String checkOutput(Equation wrote) {
+    if (divisionByZero(wrote)) return "False";
+    String value = python(wrote.left(), wrote.op(), wrote.right());
+    return value + " " + (value.equals(Long.toString(wrote.result())) ? "True" : "False");
+  }
+
+  private static boolean divisionByZero(Equation e) {
+    return e.op() == Op.DIVIDE && e.right() == 0;
+  }
+
+  /**
+   * What Python prints for {@code left op right} on whole numbers: exact at any size, floor division
+   * for ÷ (operands in a step are never negative, so floor and truncation agree).
+   */
+  private static String python(long left, Op op, long right) {
+    BigInteger l = BigInteger.valueOf(left);
+    BigInteger r = BigInteger.valueOf(right);
+    BigInteger value = switch (op) {
+      case ADD -> l.add(r);
+      case SUBTRACT -> l.subtract(r);
+      case MULTIPLY -> l.multiply(r);
+      case DIVIDE -> l.divide(r);
+    };
+    return value.toString();
   }
 
   /** A step after the gold chain's last: the solution should have ended already. */
