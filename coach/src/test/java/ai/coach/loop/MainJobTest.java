@@ -59,6 +59,17 @@ class MainJobTest {
   }
 
   @Test
+  void shippedRunConfigsBindAndDifferOnlyInTheCriticAndOutput() {
+    RunConfig plain = YamlConfig.read(Path.of("../configs/default.yaml"), RunConfig.class);
+    RunConfig critic = YamlConfig.read(Path.of("../configs/default-critic.yaml"), RunConfig.class);
+    assertEquals(null, plain.critic());
+    assertEquals("models/genprm-tiny", critic.critic().model());
+    assertEquals(plain.task(), critic.task());
+    assertEquals(plain.policy(), critic.policy());
+    assertEquals("runs/default-critic", critic.out());
+  }
+
+  @Test
   void configErrorsNameTheKey(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, "out: r\ntask: {name: arithmetic, split: test, n: 3, seed: 1}\n"
