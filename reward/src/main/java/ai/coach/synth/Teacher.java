@@ -76,9 +76,8 @@ public final class Teacher {
     String needed = want.left() + " " + want.op().symbol() + " " + want.right() + " is needed";
     Optional<Equation> found = Equation.find(line);
     if (found.isEmpty()) {
-      return new Plan(needed + ", but the paragraph writes no calculation.\n",
-          "computed = " + want.left() + " " + want.op().python() + " " + want.right() + "\nprint(computed)",
-          python(want.left(), want.op(), want.right()), false);
+      return new Plan(needed + ", but the paragraph writes no calculation.\n", assignment(want) + "\nprint(computed)",
+          python(want), false);
     }
     Equation wrote = found.get();
     StringBuilder analysis = new StringBuilder(wrote.render()).append(" is what the paragraph computes, and ")
@@ -106,38 +105,38 @@ public final class Teacher {
       analysis.append(" The solution stops here, but the problem needs ").append(goldSteps).append(" paragraphs.");
       answered = false;
     }
-    return new Plan(analysis.append('\n').toString(), check(wrote), checkOutput(wrote),
+    Check check = check(wrote);
+    return new Plan(analysis.append('\n').toString(), check.code(), check.output(),
         sameComputation && wrote.holds() && answered);
   }
+
+  /** A check's code and what the sandbox must print for it. */
+  private record Check(String code, String output) {}
 
   /**
    * Python that redoes the paragraph's own arithmetic and compares it with the result the paragraph
    * states. A division by 0 has nothing to compute, so its check only says the divisor is 0.
    */
-  private static String check(Equation wrote) {
-    if (divisionByZero(wrote)) return "print(" + wrote.right() + " != 0)";
-    return "computed = " + wrote.left() + " " + wrote.op().python() + " " + wrote.right()
-        + "\nprint(computed, computed == " + wrote.result() + ")";
+  private static Check check(Equation wrote) {
+    if (wrote.op() == Op.DIVIDE && wrote.right() == 0) return new Check("print(0 != 0)", "False");
+    String value = python(wrote);
+    return new Check(assignment(wrote) + "\nprint(computed, computed == " + wrote.result() + ")",
+        value + " " + (value.equals(Long.toString(wrote.result())) ? "True" : "False"));
   }
 
-  private static String checkOutput(Equation wrote) {
-    if (divisionByZero(wrote)) return "False";
-    String value = python(wrote.left(), wrote.op(), wrote.right());
-    return value + " " + (value.equals(Long.toString(wrote.result())) ? "True" : "False");
-  }
-
-  private static boolean divisionByZero(Equation e) {
-    return e.op() == Op.DIVIDE && e.right() == 0;
+  /** {@code computed = left op right}, the operator as Python writes it. */
+  private static String assignment(Equation e) {
+    return "computed = " + e.left() + " " + e.op().python() + " " + e.right();
   }
 
   /**
-   * What Python prints for {@code left op right} on whole numbers: exact at any size, floor division
-   * for ÷ (operands in a step are never negative, so floor and truncation agree).
+   * What Python prints for the left side of {@code e} on whole numbers: exact at any size, floor
+   * division for ÷ (operands in a step are never negative, so floor and truncation agree).
    */
-  private static String python(long left, Op op, long right) {
-    BigInteger l = BigInteger.valueOf(left);
-    BigInteger r = BigInteger.valueOf(right);
-    BigInteger value = switch (op) {
+  private static String python(Equation e) {
+    BigInteger l = BigInteger.valueOf(e.left());
+    BigInteger r = BigInteger.valueOf(e.right());
+    BigInteger value = switch (e.op()) {
       case ADD -> l.add(r);
       case SUBTRACT -> l.subtract(r);
       case MULTIPLY -> l.multiply(r);
