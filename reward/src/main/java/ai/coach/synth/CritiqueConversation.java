@@ -1,5 +1,6 @@
 package ai.coach.synth;
 
+import ai.coach.critic.CriticMode;
 import ai.coach.critic.CriticPrompts;
 import ai.coach.tokenizer.ChatTemplate;
 import ai.coach.tokenizer.ChatTemplate.Message;
@@ -14,10 +15,13 @@ import java.util.List;
  * (full mode, {@code CritiqueBatch}) feeds its model and has it write, so training and inference
  * cannot drift apart.
  *
- * <p>Per step: the chat template's tokens up to the generation prompt; the forced analysis prefix,
- * tokenized on its own; the analysis and {@code </analyze>\n}; the forced verify prefix; the code
- * and its closing fence; the forced code output; then {@code </verify>} and the judgement up to
- * {@code </output>\n}, where the critic stops. Only the model-written pieces carry loss. Each
+ * <p>Per step in full mode: the chat template's tokens up to the generation prompt; the forced
+ * analysis prefix, tokenized on its own; the analysis and {@code </analyze>\n}; the forced verify
+ * prefix; the code and its closing fence; the forced code output; then {@code </verify>} and the
+ * judgement up to {@code </output>\n}, where the critic stops. Analyze mode, the ablation without
+ * code, has the analysis, then the forced output prefix and the judgement: a critic trained on it
+ * is what analyze mode should be measured with, since one trained on full mode was never taught
+ * to judge without its code. Only the model-written pieces carry loss. Each
  * piece is tokenized on its own: forced text is how the critic feeds it, and a model-written piece
  * tokenized alone is what a model trained on it writes.
  *
@@ -36,13 +40,15 @@ public final class CritiqueConversation {
   private CritiqueConversation() {}
 
   /**
+   * @param mode {@link CriticMode#FULL} or {@link CriticMode#ANALYZE}
    * @param problem the problem text as the critic's request holds it
    * @param steps the solution's steps; {@code rationales} has one per step
    * @throws IllegalArgumentException when the critic would not reuse its tokens across a turn, or
    *     a model-written piece would hit a stop string before its end
    */
   public static SftData.Example example(CriticPrompts prompts, Tokenizer tokenizer, ChatTemplate template,
-      String problem, List<String> steps, List<Rationale> rationales) {
+      CriticMode mode, String problem, List<String> steps, List<Rationale> rationales) {
+    if (mode == CriticMode.DIRECT) throw new IllegalArgumentException("direct mode writes no analysis to train on");
     if (steps.isEmpty() || steps.size() != rationales.size()) {
       throw new IllegalArgumentException(name(problem) + ": " + steps.size() + " steps but " + rationales.size() + " rationales");
     }
@@ -60,11 +66,16 @@ public final class CritiqueConversation {
       out.continueWith(tokenizer.encode(template.render(messages, true)), problem, t);
       out.forced(prompts.analyzePrefix(paragraph));
       out.written(endsAtStop(r.analysis() + prompts.analyzeStop(), List.of(prompts.analyzeStop()), problem, paragraph));
-      out.forced(prompts.verifyPrefix());
-      out.written(endsAtStop(r.code() + CODE_FENCE, verifyStops, problem, paragraph));
-      out.forced(prompts.codeOutput(r.codeOutput()));
-      out.written(endsAtStop(judged(prompts, r.correct()), verifyStops, problem, paragraph));
-      messages.add(Message.assistant(turnText(prompts, paragraph, r)));
+      if (mode == CriticMode.FULL) {
+        out.forced(prompts.verifyPrefix());
+        out.written(endsAtStop(r.code() + CODE_FENCE, verifyStops, problem, paragraph));
+        out.forced(prompts.codeOutput(r.codeOutput()));
+        out.written(endsAtStop(VERIFY_CLOSE + prompts.outputPrefix() + boxed(prompts, r.correct()), verifyStops, problem, paragraph));
+      } else {
+        out.forced(prompts.outputPrefix());
+        out.written(endsAtStop(boxed(prompts, r.correct()), List.of(prompts.outputStop()), problem, paragraph));
+      }
+      messages.add(Message.assistant(turnText(prompts, mode, paragraph, r)));
       if (paragraph < steps.size()) messages.add(Message.user(steps.get(paragraph)));
     }
     // The last turn is never history, but a template that re-tokenizes it differently would be
@@ -77,17 +88,17 @@ public final class CritiqueConversation {
    * The whole assistant turn of paragraph {@code step} (1-based), forced text included: the
    * history text the critic keeps for it.
    */
-  public static String turnText(CriticPrompts prompts, int step, Rationale r) {
-    return prompts.analyzePrefix(step) + r.analysis() + prompts.analyzeStop()
-        + prompts.verifyPrefix() + r.code() + CODE_FENCE
-        + prompts.codeOutput(r.codeOutput())
-        + judged(prompts, r.correct());
+  public static String turnText(CriticPrompts prompts, CriticMode mode, int step, Rationale r) {
+    String analysis = prompts.analyzePrefix(step) + r.analysis() + prompts.analyzeStop();
+    String verification = mode == CriticMode.FULL
+        ? prompts.verifyPrefix() + r.code() + CODE_FENCE + prompts.codeOutput(r.codeOutput()) + VERIFY_CLOSE
+        : "";
+    return analysis + verification + prompts.outputPrefix() + boxed(prompts, r.correct());
   }
 
-  /** What the model writes after the code output: the verify close and the boxed judgement. */
-  private static String judged(CriticPrompts prompts, boolean correct) {
-    return VERIFY_CLOSE + prompts.outputPrefix() + "{" + (correct ? prompts.yesWord() : prompts.noWord()) + "}$\n"
-        + prompts.outputStop();
+  /** The judgement after the output prefix, up to the end of the output. */
+  private static String boxed(CriticPrompts prompts, boolean correct) {
+    return "{" + (correct ? prompts.yesWord() : prompts.noWord()) + "}$\n" + prompts.outputStop();
   }
 
   /** {@code text}, checked to reach its first stop string exactly at its end, as the critic cuts it. */

@@ -1,6 +1,7 @@
 package ai.coach.synth;
 
 import ai.coach.critic.CodeExecutor;
+import ai.coach.critic.CriticMode;
 import ai.coach.critic.CriticPrompts;
 import ai.coach.critic.SandboxCodeExecutor;
 import ai.coach.grade.AnswerGrader;
@@ -27,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -275,6 +277,12 @@ public final class Synthesis {
 
   // ---- stage 5 ---------------------------------------------------------------------------
 
+  /**
+   * The conversation formats the filter writes: full mode, and analyze mode for the ablation that
+   * measures what the code adds ({@code sft-<labels>-analyze.jsonl}).
+   */
+  private static final List<CriticMode> TRAINED_MODES = List.of(CriticMode.FULL, CriticMode.ANALYZE);
+
   void filter() {
     Map<String, Estimate> estimates = byId(finished("monte_carlo.jsonl", Estimate.class, "monte-carlo"), e -> e.path().id());
     Map<String, Labelled> labels = byId(finished("labels.jsonl", Labelled.class, "labels"), Labelled::id);
@@ -283,13 +291,13 @@ public final class Synthesis {
     Tokenizer tokenizer = Tokenizer.load(tokenizerDir);
     ChatTemplate template = ChatTemplate.load(tokenizerDir);
     CriticPrompts prompts = CriticPrompts.genprm();
-    // Both label variants keep many of the same solutions; each conversation is tokenized once.
-    Map<String, SftData.Example> examples = new LinkedHashMap<>();
+    // Both label variants keep many of the same solutions; each conversation is tokenized once per mode.
+    Map<CriticMode, Map<String, SftData.Example>> examples = new EnumMap<>(CriticMode.class);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("solutions", critiques.size());
     for (String variant : List.of("rpe", "hard")) {
-      List<SftData.Example> train = new ArrayList<>();
-      List<SftData.Example> dev = new ArrayList<>();
+      Map<CriticMode, List<SftData.Example>> train = new EnumMap<>(CriticMode.class);
+      Map<CriticMode, List<SftData.Example>> dev = new EnumMap<>(CriticMode.class);
       int kept = 0;
       int keptCorrect = 0;
       int badSteps = 0;
@@ -302,9 +310,14 @@ public final class Synthesis {
         List<Boolean> judged = c.rationales().stream().map(Rationale::correct).toList();
         if (!wanted.equals(judged)) continue;
         SampledPath p = estimates.get(c.id()).path();
-        SftData.Example ex = examples.computeIfAbsent(c.id(), id -> CritiqueConversation.example(prompts, tokenizer,
-            template, problems.get(p.problemId()).problem(), p.steps(), c.rationales()));
-        if (ex.ids().length > config.critic().maxLength()) {
+        Map<CriticMode, SftData.Example> ex = new EnumMap<>(CriticMode.class);
+        for (CriticMode mode : TRAINED_MODES) {
+          ex.put(mode, examples.computeIfAbsent(mode, m -> new LinkedHashMap<>()).computeIfAbsent(c.id(),
+              id -> CritiqueConversation.example(prompts, tokenizer, template, mode, problems.get(p.problemId()).problem(),
+                  p.steps(), c.rationales())));
+        }
+        // Full mode's conversation is the longer one: both modes keep the same solutions.
+        if (ex.get(CriticMode.FULL).ids().length > config.critic().maxLength()) {
           tooLong++;
           continue;
         }
@@ -312,10 +325,13 @@ public final class Synthesis {
         if (p.correct()) keptCorrect++;
         steps += judged.size();
         badSteps += (int) judged.stream().filter(b -> !b).count();
-        (isDev(p.problemId()) ? dev : train).add(ex);
+        ex.forEach((mode, e) -> (isDev(p.problemId()) ? dev : train).computeIfAbsent(mode, m -> new ArrayList<>()).add(e));
       }
-      writeExamples(dir.resolve("sft-" + variant + ".jsonl"), train);
-      writeExamples(dir.resolve("sft-" + variant + "-dev.jsonl"), dev);
+      for (CriticMode mode : TRAINED_MODES) {
+        String name = "sft-" + variant + (mode == CriticMode.FULL ? "" : "-" + mode.cliName());
+        writeExamples(dir.resolve(name + ".jsonl"), train.getOrDefault(mode, List.of()));
+        writeExamples(dir.resolve(name + "-dev.jsonl"), dev.getOrDefault(mode, List.of()));
+      }
       Map<String, Object> v = new LinkedHashMap<>();
       v.put("kept", kept);
       v.put("dropped_share", critiques.isEmpty() ? 0 : 1 - kept / (double) critiques.size());
@@ -324,13 +340,13 @@ public final class Synthesis {
       v.put("kept_incorrect", kept - keptCorrect);
       v.put("steps", steps);
       v.put("bad_steps", badSteps);
-      v.put("train_examples", train.size());
-      v.put("dev_examples", dev.size());
+      v.put("train_examples", train.getOrDefault(CriticMode.FULL, List.of()).size());
+      v.put("dev_examples", dev.getOrDefault(CriticMode.FULL, List.of()).size());
       report.put(variant, v);
       log.accept(String.format(
           "filter (%s labels): kept %d of %d solutions (%.0f%% dropped, %d of them too long), %d right and %d wrong; %d train, %d dev",
           variant, kept, critiques.size(), 100 * (double) v.get("dropped_share"), tooLong, keptCorrect, kept - keptCorrect,
-          train.size(), dev.size()));
+          v.get("train_examples"), v.get("dev_examples")));
     }
     try {
       Journal.JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("filter.json").toFile(), report);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.coach.critic.CodeExecutor;
 import ai.coach.critic.Critic;
 import ai.coach.critic.CriticConfig;
+import ai.coach.critic.CriticMode;
 import ai.coach.critic.CriticPrompts;
 import ai.coach.critic.CriticStats;
 import ai.coach.critic.CritiqueRequest;
@@ -36,6 +37,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Critique conversations on the testbed's real tokenizer, checked against the critic itself. */
 class CritiqueConversationTest {
@@ -71,29 +74,40 @@ class CritiqueConversationTest {
   }
 
   /** The texts the model writes in one turn, in order. */
-  static List<String> written(Rationale r) {
-    return List.of(r.analysis() + "</analyze>\n", r.code() + "\n```\n", r.correct() ? YES : NO);
+  static List<String> written(CriticMode mode, Rationale r) {
+    String boxed = "{" + (r.correct() ? "Yes" : "No") + "}$\n</output>\n";
+    return mode == CriticMode.FULL
+        ? List.of(r.analysis() + "</analyze>\n", r.code() + "\n```\n", r.correct() ? YES : NO)
+        : List.of(r.analysis() + "</analyze>\n", boxed);
+  }
+
+  /** The forced texts the pieces of {@link #written} follow. */
+  static List<String> triggers(CriticMode mode, int paragraph, Rationale r) {
+    return mode == CriticMode.FULL
+        ? List.of(P.analyzePrefix(paragraph), P.verifyPrefix(), P.codeOutput(r.codeOutput()))
+        : List.of(P.analyzePrefix(paragraph), P.outputPrefix());
   }
 
   static List<Rationale> rationales(Labelled l) {
     return Teacher.write(gold.get(l.item().id()), l.item().steps(), session);
   }
 
-  @Test
-  void lossMaskCoversExactlyTheModelWrittenText() {
+  @ParameterizedTest
+  @EnumSource(value = CriticMode.class, names = {"FULL", "ANALYZE"})
+  void lossMaskCoversExactlyTheModelWrittenText(CriticMode mode) {
     int longest = 0;
     for (Labelled l : items) {
       List<String> steps = l.item().steps();
       List<Rationale> rs = rationales(l);
-      SftData.Example ex = CritiqueConversation.example(P, tok, template, l.item().problem(), steps, rs);
+      SftData.Example ex = CritiqueConversation.example(P, tok, template, mode, l.item().problem(), steps, rs);
       assertEquals(ex.ids().length, ex.lossMask().length);
 
       StringBuilder modelText = new StringBuilder();
       List<Message> messages = new ArrayList<>(List.of(Message.system(P.systemStepByStep()),
           Message.user(P.firstUserTurn(l.item().problem(), steps.get(0)))));
       for (int t = 0; t < rs.size(); t++) {
-        written(rs.get(t)).forEach(modelText::append);
-        messages.add(Message.assistant(CritiqueConversation.turnText(P, t + 1, rs.get(t))));
+        written(mode, rs.get(t)).forEach(modelText::append);
+        messages.add(Message.assistant(CritiqueConversation.turnText(P, mode, t + 1, rs.get(t))));
         if (t + 1 < steps.size()) messages.add(Message.user(steps.get(t + 1)));
       }
       int[] trained = masked(ex, 1);
@@ -101,7 +115,8 @@ class CritiqueConversationTest {
       // Every other token is the template's or forced protocol text: the whole is the conversation
       // up to the end of the last judgement, where the critic stops.
       String whole = tok.decode(ex.ids());
-      assertTrue(whole.endsWith(YES) || whole.endsWith(NO));
+      assertTrue(whole.endsWith("{Yes}$\n</output>\n") || whole.endsWith("{No}$\n</output>\n"));
+      assertEquals(mode == CriticMode.FULL, whole.contains("```python"), whole);
       assertTrue(template.render(messages, false).startsWith(whole));
       assertTrue(ex.lossMask()[ex.lossMask().length - 1] == 1 && ex.promptLength() > 0);
       longest = Math.max(longest, ex.ids().length);
@@ -123,13 +138,22 @@ class CritiqueConversationTest {
     Rationale r = rs.get(0);
     rs.set(0, new Rationale("Paragraph 1 is fine.\n", r.code(), r.codeOutput(), r.correct()));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> CritiqueConversation.example(P, tok, template, l.item().problem(), l.item().steps(), rs));
+        () -> CritiqueConversation.example(P, tok, template, CriticMode.FULL, l.item().problem(), l.item().steps(), rs));
     assertTrue(e.getMessage().contains("after paragraph 1 the critic's tokens are not a prefix"), e.getMessage());
     assertTrue(e.getMessage().startsWith("problem '" + l.item().problem().substring(0, 20)), e.getMessage());
   }
 
   @Test
-  void criticFeedsItsModelExactlyTheExampleTokens() {
+  void directModeHasNothingToTrainOn() {
+    Labelled l = items.get(0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CritiqueConversation.example(
+        P, tok, template, CriticMode.DIRECT, l.item().problem(), l.item().steps(), rationales(l)));
+    assertEquals("direct mode writes no analysis to train on", e.getMessage());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = CriticMode.class, names = {"FULL", "ANALYZE"})
+  void criticFeedsItsModelExactlyTheExampleTokens(CriticMode mode) {
     List<String> handMade = List.of(TeacherTest.TRIP.steps().get(0), "Step 2: Then take away the first day.",
         TeacherTest.TRIP.steps().get(2), "Step 4: Add one more: 516 + 1 = 517.");
     List<CritiqueRequest> requests = new ArrayList<>();
@@ -151,20 +175,20 @@ class CritiqueConversationTest {
     for (int i = 0; i < requests.size(); i++) {
       CritiqueRequest req = requests.get(i);
       List<Rationale> rs = expected.get(i);
-      SftData.Example ex = CritiqueConversation.example(P, tok, template, req.problem(), req.steps(), rs);
-      WritingModel model = new WritingModel(rs);
+      SftData.Example ex = CritiqueConversation.example(P, tok, template, mode, req.problem(), req.steps(), rs);
+      WritingModel model = new WritingModel(mode, rs);
       CritiqueResult result;
       CriticStats stats;
       try (Critic critic = new Critic(model, tok, template, Set.of(tok.singleTokenId("<|im_end|>")), sandbox, P,
-          CriticConfig.DEFAULTS.withSamples(1))) {
+          CriticConfig.DEFAULTS.withSamples(1).withMode(mode))) {
         result = critic.critique(List.of(req)).get(0);
         stats = critic.stats();
       }
       for (int t = 0; t < rs.size(); t++) {
         Rationale r = rs.get(t);
         SampleCritique s = result.steps().get(t).samples().get(0);
-        assertEquals(CritiqueConversation.turnText(P, t + 1, r), s.text(), req.id() + " paragraph " + (t + 1));
-        assertEquals(List.of(new CodeRound(r.code(), r.codeOutput())), s.codeRounds());
+        assertEquals(CritiqueConversation.turnText(P, mode, t + 1, r), s.text(), req.id() + " paragraph " + (t + 1));
+        assertEquals(mode == CriticMode.FULL ? List.of(new CodeRound(r.code(), r.codeOutput())) : List.of(), s.codeRounds());
         assertEquals(r.correct(), s.reward() > 0.5, req.id() + " paragraph " + (t + 1));
       }
       // Sample 0 carries the whole conversation: every turn's tokens were kept as the next turn's
@@ -177,17 +201,20 @@ class CritiqueConversationTest {
 
   /**
    * A stand-in for a trained critic: after each forced text of a turn (analysis prefix, verify
-   * prefix, code output) it puts its weight on the next token of the piece the rationale has the
-   * model write there, the piece tokenized on its own; anywhere else it ends the call.
+   * prefix, code output; in analyze mode the output prefix) it puts its weight on the next token
+   * of the piece the rationale has the model write there, the piece tokenized on its own; anywhere
+   * else it ends the call.
    */
   static final class WritingModel implements LanguageModel {
     static final int VOCAB = 1024;
+    final CriticMode mode;
     final List<Rationale> rationales;
     final int end = tok.singleTokenId("<|im_end|>");
     /** Each closed sequence's tokens followed by the token it would write next. */
     final List<int[]> closed = new ArrayList<>();
 
-    WritingModel(List<Rationale> rationales) {
+    WritingModel(CriticMode mode, List<Rationale> rationales) {
+      this.mode = mode;
       this.rationales = rationales;
     }
 
@@ -263,8 +290,8 @@ class CritiqueConversationTest {
       }
       if (turn < 0) return end;
       Rationale r = rationales.get(turn);
-      List<String> pieces = written(r);
-      List<String> triggers = List.of(P.analyzePrefix(turn + 1), P.verifyPrefix(), P.codeOutput(r.codeOutput()));
+      List<String> pieces = written(mode, r);
+      List<String> triggers = triggers(mode, turn + 1, r);
       for (int p = 0; p < pieces.size(); p++) {
         int[] plan = tok.encode(pieces.get(p));
         // The longest start of the piece that the sequence ends with, right after the trigger.

@@ -79,6 +79,15 @@ class SynthesisTest {
     JsonNode report = Journal.JSON.readTree(dir.resolve("filter.json").toFile());
     int keptRpe = report.path("rpe").path("kept").asInt();
     assertEquals(keptRpe, Files.readAllLines(dir.resolve("sft-rpe.jsonl")).size());
+    // The analyze-mode ablation trains on the same solutions, the code left out.
+    for (String variant : List.of("rpe", "hard")) {
+      for (String part : List.of("", "-dev")) {
+        List<String> full = Files.readAllLines(dir.resolve("sft-" + variant + part + ".jsonl"));
+        List<String> analyze = Files.readAllLines(dir.resolve("sft-" + variant + "-analyze" + part + ".jsonl"));
+        assertEquals(full.size(), analyze.size(), variant + part);
+        for (int i = 0; i < full.size(); i++) assertTrue(analyze.get(i).length() < full.get(i).length(), variant + part + " " + i);
+      }
+    }
     int agreeing = 0;
     for (Critique c : critiques.values()) {
       if (labels.get(c.id()).rpe().equals(c.rationales().stream().map(Rationale::correct).toList())) agreeing++;
