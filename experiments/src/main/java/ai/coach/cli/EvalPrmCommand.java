@@ -6,6 +6,7 @@ import ai.coach.critic.CriticMode;
 import ai.coach.critic.SandboxCodeExecutor;
 import ai.coach.critic.CriticPrompts;
 import ai.coach.lm.Checkpoint;
+import ai.coach.lm.TensorStore;
 import ai.coach.prm.MetricsReport;
 import ai.coach.prm.PrmEvaluation;
 import ai.coach.prm.ProcessBench;
@@ -92,6 +93,7 @@ public final class EvalPrmCommand implements Callable<Integer> {
 
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("critic", critic.toAbsolutePath().normalize().toString());
+    settings.put("critic_sha256", TensorStore.sha256(critic));
     settings.put("mode", criticMode.cliName());
     settings.put("samples", samples);
     settings.put("seed", seed);

@@ -3,14 +3,18 @@ package ai.coach.lm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -41,22 +45,47 @@ public final class TensorStore implements AutoCloseable {
   }
 
   public static TensorStore open(Path dir) {
-    Path single = dir.resolve(SINGLE);
-    Path index = dir.resolve(INDEX);
-    if (Files.isRegularFile(single)) {
-      return new TensorStore(List.of(Safetensors.open(single)));
-    }
-    if (!Files.isRegularFile(index)) {
-      throw new CheckpointException(dir, "no weights: expected " + SINGLE + " or " + INDEX);
-    }
     List<Safetensors> opened = new ArrayList<>();
     try {
-      for (String shard : shardNames(index)) opened.add(Safetensors.open(dir.resolve(shard)));
+      for (Path file : weightFiles(dir)) opened.add(Safetensors.open(file));
       return new TensorStore(opened);
     } catch (RuntimeException e) {
       opened.forEach(Safetensors::close);
       throw e;
     }
+  }
+
+  /**
+   * SHA-256 of the checkpoint's weight files, in shard order: what a resumed evaluation checks, so
+   * that weights replaced under the same directory are not mixed with predictions of the old ones.
+   */
+  public static String sha256(Path dir) {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+    byte[] buffer = new byte[1 << 20];
+    for (Path file : weightFiles(dir)) {
+      if (!Files.isRegularFile(file)) throw new CheckpointException(file, "file not found");
+      try (InputStream in = Files.newInputStream(file)) {
+        for (int n; (n = in.read(buffer)) > 0; ) digest.update(buffer, 0, n);
+      } catch (IOException e) {
+        throw new CheckpointException(file, "unreadable: " + e.getMessage(), e);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static List<Path> weightFiles(Path dir) {
+    Path single = dir.resolve(SINGLE);
+    Path index = dir.resolve(INDEX);
+    if (Files.isRegularFile(single)) return List.of(single);
+    if (!Files.isRegularFile(index)) {
+      throw new CheckpointException(dir, "no weights: expected " + SINGLE + " or " + INDEX);
+    }
+    return shardNames(index).stream().map(dir::resolve).toList();
   }
 
   private static List<String> shardNames(Path index) {
