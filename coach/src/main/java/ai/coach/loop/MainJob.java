@@ -120,8 +120,8 @@ public final class MainJob {
     private final SandboxCodeExecutor executor;
 
     CriticStage(RunConfig.Critic c) {
-      CriticConfig cc = CriticConfig.DEFAULTS.withMode(c.mode()).withSamples(c.samples()).withThreshold(c.threshold())
-          .withSeed(c.seed());
+      CriticConfig cc = CriticConfig.DEFAULTS.withMode(c.mode()).withSamples(c.samples()).withTemperature(c.temperature())
+          .withThreshold(c.threshold()).withSeed(c.seed());
       this.executor = c.mode() == CriticMode.FULL ? SandboxCodeExecutor.open(5.0) : null;
       this.critic = ai.coach.critic.Critic.of(ModelRegistry.get(Path.of(c.model())), executor, cc);
     }

@@ -38,12 +38,16 @@ public record RunConfig(String out, TaskSet task, Policy policy, Critic critic) 
     }
   }
 
-  /** A GenPRM checkpoint scoring every step of every solution. */
-  public record Critic(String model, CriticMode mode, int samples, double threshold, long seed) {
+  /**
+   * A GenPRM checkpoint scoring every step of every solution with {@code samples} critiques each,
+   * sampled at {@code temperature} (0 = greedy).
+   */
+  public record Critic(String model, CriticMode mode, int samples, double temperature, double threshold, long seed) {
     public Critic {
       require(model != null, "critic.model", "a checkpoint directory");
       require(mode != null, "critic.mode", "full, analyze or direct");
       require(samples > 0, "critic.samples", "a positive count");
+      require(temperature >= 0, "critic.temperature", ">= 0");
       require(threshold > 0 && threshold < 1, "critic.threshold", "a number in (0, 1)");
     }
   }

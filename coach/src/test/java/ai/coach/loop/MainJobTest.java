@@ -82,5 +82,15 @@ class MainJobTest {
     e = assertThrows(IllegalArgumentException.class, () -> YamlConfig.read(unknown, RunConfig.class));
     assertTrue(e.getMessage().contains("sampels"), e.getMessage());
     assertFalse(e.getMessage().isBlank());
+    String plain = "out: r\ntask: {name: arithmetic, split: test, n: 3, seed: 1}\n"
+        + "policy: {model: m, system_prompt: null, samples: 2, temperature: 0.7, top_p: 0.9, max_new_tokens: 8, seed: 1, batch: 1}\n";
+    Path hot = dir.resolve("hot.yaml");
+    Files.writeString(hot, plain + "critic: {model: c, mode: full, samples: 1, temperature: -1, threshold: 0.5, seed: 0}\n");
+    e = assertThrows(IllegalArgumentException.class, () -> YamlConfig.read(hot, RunConfig.class));
+    assertTrue(e.getMessage().contains("critic.temperature"), e.getMessage());
+    Path missing = dir.resolve("missing.yaml");
+    Files.writeString(missing, plain + "critic: {model: c, mode: full, samples: 1, threshold: 0.5, seed: 0}\n");
+    e = assertThrows(IllegalArgumentException.class, () -> YamlConfig.read(missing, RunConfig.class));
+    assertTrue(e.getMessage().contains("temperature"), e.getMessage());
   }
 }

@@ -50,6 +50,10 @@ public record CriticConfig(
     return new CriticConfig(mode, k, temperature, topP, topK, stepTokenBudget, maxCodeRounds, fallbackTokens, threshold, seed, maxActiveSolutions, codeThreads);
   }
 
+  public CriticConfig withTemperature(double t) {
+    return new CriticConfig(mode, samples, t, topP, topK, stepTokenBudget, maxCodeRounds, fallbackTokens, threshold, seed, maxActiveSolutions, codeThreads);
+  }
+
   public CriticConfig withSeed(long s) {
     return new CriticConfig(mode, samples, temperature, topP, topK, stepTokenBudget, maxCodeRounds, fallbackTokens, threshold, s, maxActiveSolutions, codeThreads);
   }
