@@ -204,6 +204,20 @@ class SftTrainerTest {
   }
 
   @Test
+  void criticAblationConfigsDifferFromTheShippedOneOnlyInRunDirAndData() {
+    SftConfig shipped = YamlConfig.read(Path.of("../configs/sft-genprm-tiny.yaml"), SftConfig.class);
+    for (String ablation : List.of("rpe", "analyze")) {
+      SftConfig other = YamlConfig.read(Path.of("../configs/sft-genprm-tiny-" + ablation + ".yaml"), SftConfig.class);
+      assertEquals("runs/sft-genprm-tiny-" + ablation, other.runDir());
+      assertEquals(shipped.seed(), other.seed(), ablation);
+      assertEquals(shipped.model(), other.model(), ablation);
+      assertEquals(shipped.train(), other.train(), ablation);
+      assertEquals(shipped.data().maxLength(), other.data().maxLength(), ablation);
+      assertTrue(other.data().train().startsWith("runs/synth-genprm-tiny/sft-"), other.data().train());
+    }
+  }
+
+  @Test
   void configErrorsNameTheKey() throws IOException {
     Path bad = tmp.resolve("bad.yaml");
     Files.writeString(bad, "run_dir: x\nmodel: {architecture: {hidden_size: 8, intermediate_size: 8, num_hidden_layers: 1, "
