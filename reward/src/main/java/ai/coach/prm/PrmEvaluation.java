@@ -105,7 +105,10 @@ public final class PrmEvaluation {
   }
 
   private static void checkSettings(Path file, Map<String, Object> settings) throws IOException {
-    JsonNode wanted = Predictions.JSON.valueToTree(settings);
+    // Compared as read back from text: a long seed becomes an int node when parsed, and
+    // valueToTree's long node would never equal it.
+    String text = Predictions.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(settings);
+    JsonNode wanted = Predictions.JSON.readTree(text);
     if (Files.exists(file)) {
       JsonNode had = Predictions.JSON.readTree(file.toFile());
       if (!had.equals(wanted)) {
@@ -114,7 +117,7 @@ public final class PrmEvaluation {
       }
       return;
     }
-    writeAtomically(file, Predictions.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(wanted) + "\n");
+    writeAtomically(file, text + "\n");
   }
 
   static void writeAtomically(Path file, String text) {

@@ -54,7 +54,8 @@ class PrmEvaluationTest {
   void interruptedRunResumesWithoutRedoingFinishedItems() throws IOException {
     ProcessBenchSubset data = data();
     Path out = dir.resolve("run");
-    Map<String, Object> settings = Map.of("mode", "full", "samples", 1);
+    // Typed as the CLI's: a long seed and a double read back from run.json as other node types.
+    Map<String, Object> settings = Map.of("mode", "full", "samples", 1, "seed", 0L, "temperature", 0.6f);
     List<String> seen = new ArrayList<>();
     Function<List<CritiqueRequest>, List<CritiqueResult>> failing = batch -> {
       if (!seen.isEmpty()) throw new IllegalStateException("killed");
