@@ -1,28 +1,40 @@
 #!/usr/bin/env bash
-# The README's GenPRM table: eval-prm on a fresh testbed ProcessBench set for modes
-# full / analyze / direct x K = 1, 4, 8 on its first 100 items with the shipped critic (trained on
-# hard labels), and the critic trained on RPE labels (the ablation) in full mode, K = 1; accuracy is
-# split by kind of mistake (arithmetic slips against the rest).
-# Every run resumes from its predictions file; the table is printed from the metrics files.
-#   scripts/eval-genprm-grid.sh [CRITIC_DIR] [RPE_CRITIC_DIR]
+# The README's GenPRM table: eval-prm on a fresh testbed ProcessBench set, first 100 items, with
+#   - the shipped critic (full-mode conversations, hard labels) in modes full / analyze / direct
+#     x K = 1, 4, 8, and full mode K = 1 greedily;
+#   - the same recipe on RPE labels (epsilon 0.8), full mode, K = 1;
+#   - the same recipe on analyze-mode conversations (no code), analyze mode, K = 1, 4, 8: the fair
+#     measure of what the code adds, since the shipped critic never learned to judge without code.
+# Accuracy is split by kind of mistake (arithmetic slips against the rest). Every run resumes from
+# its predictions file; the table is printed from the metrics files. A missing ablation critic
+# leaves its rows out.
+#   scripts/eval-genprm-grid.sh [CRITIC_DIR] [RPE_CRITIC_DIR] [ANALYZE_CRITIC_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 critic=${1:-models/genprm-tiny}
 rpe=${2:-runs/sft-genprm-tiny-rpe/final}
+nocode=${3:-runs/sft-genprm-tiny-analyze/final}
 data=data/processbench-test.jsonl
 out=runs/eval-genprm
 [ -f "$data" ] || bin/coach data processbench --task arithmetic --n 200 --seed 11 --out "$data"
+cells=()
+# cell NAME CRITIC MODE K [eval-prm options...]
+cell() {
+  local name=$1 dir=$2 mode=$3 k=$4
+  shift 4
+  [ -d "$dir" ] || return 0
+  bin/coach eval-prm --critic "$dir" --data "$data" --mode "$mode" --samples "$k" --seed 0 --limit 100 \
+    --batch 32 --no-progress --out "$out/$name" "$@" > /dev/null
+  cells+=("$name")
+}
 for mode in full analyze direct; do
-  for k in 1 4 8; do
-    bin/coach eval-prm --critic "$critic" --data "$data" --mode "$mode" --samples "$k" --seed 0 --limit 100 \
-      --batch 32 --no-progress --out "$out/hard-$mode-k$k" > /dev/null
-  done
+  for k in 1 4 8; do cell "hard-$mode-k$k" "$critic" "$mode" "$k"; done
 done
-if [ -d "$rpe" ]; then
-  bin/coach eval-prm --critic "$rpe" --data "$data" --mode full --samples 1 --seed 0 --limit 100 \
-    --batch 32 --no-progress --out "$out/rpe-full-k1" > /dev/null
-fi
-python3 - "$out" "$data" <<'PY'
+# K = 1 also greedily: one critique needs no diversity, and sampling only adds copy mistakes.
+cell hard-full-k1-greedy "$critic" full 1 --temperature 0
+cell rpe-full-k1 "$rpe" full 1
+for k in 1 4 8; do cell "nocode-analyze-k$k" "$nocode" analyze "$k"; done
+python3 - "$out" "$data" "${cells[@]}" <<'PY'
 import json, pathlib, re, sys
 # An item's mistake is an arithmetic slip when the equation of its first wrong step does not hold:
 # only a check that computes can find those, so full mode should beat analyze mode on them.
@@ -34,11 +46,14 @@ def slip(step):
     value = {"+": l + r, "−": l - r, "×": l * r, "÷": l / r if r else None}[op]
     return value != res
 items = {i["id"]: i for i in map(json.loads, open(sys.argv[2]))}
-print("| labels | mode | K | mean F1 | acc. erroneous | acc. correct | acc. on slips | acc. on other mistakes |")
-print("|---|---|---|---|---|---|---|---|")
-for d in sorted(pathlib.Path(sys.argv[1]).iterdir()):
+CRITICS = {"hard": "genprm-tiny: full conversations, hard labels",
+           "rpe": "full conversations, RPE labels",
+           "nocode": "analyze-mode conversations, hard labels"}
+print("| critic trained on | mode | K | temperature | mean F1 | acc. erroneous | acc. correct | acc. on slips | acc. on other mistakes |")
+print("|---|---|---|---|---|---|---|---|---|")
+for d in (pathlib.Path(sys.argv[1]) / name for name in sys.argv[3:]):
     m = json.loads((d / "metrics.json").read_text())
-    labels, mode, k = d.name.split("-")
+    critic, mode, k, *_ = d.name.split("-")
     s = next(iter(m["subsets"].values()))
     hits = {True: [], False: []}
     for p in map(json.loads, open(d / "predictions.jsonl")):
@@ -46,6 +61,7 @@ for d in sorted(pathlib.Path(sys.argv[1]).iterdir()):
         if item["label"] >= 0:
             hits[slip(item["steps"][item["label"]])].append(p["first_error_step"] == item["label"])
     share = lambda h: f"{sum(h) / len(h):.2f} ({len(h)})" if h else "-"
-    print(f"| {labels} | {mode} | {k[1:]} | {m['mean_f1']:.3f} | {s['acc_error']:.3f} | {s['acc_correct']:.3f}"
+    temperature = json.loads((d / "run.json").read_text())["temperature"]
+    print(f"| {CRITICS[critic]} | {mode} | {k[1:]} | {temperature} | {m['mean_f1']:.3f} | {s['acc_error']:.3f} | {s['acc_correct']:.3f}"
           f" | {share(hits[True])} | {share(hits[False])} |")
 PY
