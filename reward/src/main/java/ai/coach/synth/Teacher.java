@@ -17,7 +17,7 @@ import java.util.Optional;
  *
  * <p>Step t is compared with gold equation t, also after an earlier mistake, so a step that
  * carries a wrong value is wrong too (as {@link SolutionChecker} sees it). The analysis first
- * copies the paragraph's equation, then says which computation the step should do, and names a
+ * copies the paragraph's result and computation, then says which computation the step should do, and names a
  * wrong number, operation, boxed answer or length; it never says whether the arithmetic is right,
  * since that is the code's job (an analysis that did it would teach a critic to do arithmetic in
  * its head). The code redoes the paragraph's own arithmetic and compares it with the stated
@@ -27,7 +27,9 @@ import java.util.Optional;
  * <p>The order matters for a small critic. An earlier teacher wrote the needed computation first
  * and the paragraph's second; the two are usually equal, so the critic it trained learned to copy
  * its own first number instead of reading the paragraph, and judged right steps wrong (mean F1 0.19
- * against 0.37 with this order, docs/synthesis.md).
+ * against 0.37 with this order, docs/synthesis.md). The paragraph's result comes before its
+ * computation: a critic that starts from the policy, copying "39 + 37 = 66", wrote the sum it
+ * knows (76) instead of the paragraph's, and its check then passed the slip (docs/synthesis.md).
  *
  * <p>The texts are fixed templates, short because a five-step critique conversation must fit the
  * tiny critic's 1024 positions (the code's variable is {@code computed}, one token of the testbed
@@ -73,15 +75,15 @@ public final class Teacher {
    * @param endsSolution whether this is the solution's last step
    */
   private static Plan plan(int paragraph, String line, Equation want, int goldSteps, boolean endsSolution) {
-    String needed = want.left() + " " + want.op().symbol() + " " + want.right() + " is needed";
+    String needed = computation(want) + " is needed";
     Optional<Equation> found = Equation.find(line);
     if (found.isEmpty()) {
       return new Plan(needed + ", but the paragraph writes no calculation.\n", assignment(want) + "\nprint(computed)",
           python(want), false);
     }
     Equation wrote = found.get();
-    StringBuilder analysis = new StringBuilder(wrote.render()).append(" is what the paragraph computes, and ")
-        .append(needed).append('.');
+    StringBuilder analysis = new StringBuilder().append(wrote.result()).append(" is what the paragraph gets for ")
+        .append(computation(wrote)).append(", and ").append(needed).append('.');
     boolean sameComputation = wrote.sameComputation(want);
     if (sameComputation) {
       analysis.append(" The numbers and the operation are right.");
@@ -108,6 +110,11 @@ public final class Teacher {
     Check check = check(wrote);
     return new Plan(analysis.append('\n').toString(), check.code(), check.output(),
         sameComputation && wrote.holds() && answered);
+  }
+
+  /** {@code left op right}, as the testbed writes it. */
+  private static String computation(Equation e) {
+    return e.left() + " " + e.op().symbol() + " " + e.right();
   }
 
   /** A check's code and what the sandbox must print for it. */

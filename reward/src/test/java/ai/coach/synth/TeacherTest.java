@@ -76,7 +76,7 @@ class TeacherTest {
   void rightStepHasTheFixedTemplateAndCommutedOperandsAreAccepted() {
     Rationale r = first("Step 1: The trip is 73 + 651 = 724 kilometers.");
     assertEquals(new Rationale(
-        "73 + 651 = 724 is what the paragraph computes, and 651 + 73 is needed. The numbers and the operation are right.\n",
+        "724 is what the paragraph gets for 73 + 651, and 651 + 73 is needed. The numbers and the operation are right.\n",
         "computed = 73 + 651\nprint(computed, computed == 724)", "724 True", true), r);
   }
 
@@ -89,7 +89,7 @@ class TeacherTest {
   @Test
   void arithmeticSlipLeavesTheAnalysisAsForARightStepAndTheCodeFindsIt() {
     Rationale r = first("Step 1: The trip is 651 + 73 = 734 kilometers.");
-    assertEquals("651 + 73 = 734 is what the paragraph computes, and 651 + 73 is needed. The numbers and the operation are right.\n",
+    assertEquals("734 is what the paragraph gets for 651 + 73, and 651 + 73 is needed. The numbers and the operation are right.\n",
         r.analysis());
     assertEquals("computed = 651 + 73\nprint(computed, computed == 734)", r.code());
     assertEquals("724 False", r.codeOutput());
@@ -98,20 +98,20 @@ class TeacherTest {
 
   @Test
   void wrongNumbersAndOperationsAreNamed() {
-    assertEquals("651 + 37 = 688 is what the paragraph computes, and 651 + 73 is needed. It uses 37 instead of 73.\n",
+    assertEquals("688 is what the paragraph gets for 651 + 37, and 651 + 73 is needed. It uses 37 instead of 73.\n",
         first("Step 1: 651 + 37 = 688.").analysis());
-    assertEquals("37 + 651 = 688 is what the paragraph computes, and 651 + 73 is needed. It uses 37 instead of 73.\n",
+    assertEquals("688 is what the paragraph gets for 37 + 651, and 651 + 73 is needed. It uses 37 instead of 73.\n",
         first("Step 1: 37 + 651 = 688.").analysis());
-    assertEquals("650 + 74 = 724 is what the paragraph computes, and 651 + 73 is needed. It uses 650 and 74 instead of 651 and 73.\n",
+    assertEquals("724 is what the paragraph gets for 650 + 74, and 651 + 73 is needed. It uses 650 and 74 instead of 651 and 73.\n",
         first("Step 1: 650 + 74 = 724.").analysis());
     // A wrong operation done right: the code passes it, the analysis does not.
     Rationale op = first("Step 1: 651 - 73 = 578.");
-    assertEquals("651 − 73 = 578 is what the paragraph computes, and 651 + 73 is needed. It uses − instead of +.\n", op.analysis());
+    assertEquals("578 is what the paragraph gets for 651 − 73, and 651 + 73 is needed. It uses − instead of +.\n", op.analysis());
     assertEquals("578 True", op.codeOutput());
     assertFalse(op.correct());
     // Both the operation and a number can be wrong at once.
     Rationale both = Teacher.write(TRIP, List.of(TRIP.steps().get(0), "Step 2: 724 ÷ 4 = 181.", TRIP.steps().get(2)), session).get(1);
-    assertEquals("724 ÷ 4 = 181 is what the paragraph computes, and 724 − 552 is needed. It uses ÷ instead of −. It uses 4 instead of 552.\n",
+    assertEquals("181 is what the paragraph gets for 724 ÷ 4, and 724 − 552 is needed. It uses ÷ instead of −. It uses 4 instead of 552.\n",
         both.analysis());
     assertEquals("computed = 724 // 4\nprint(computed, computed == 181)", both.code());
     assertEquals("181 True", both.codeOutput());
@@ -128,7 +128,7 @@ class TeacherTest {
     assertEquals("325 True", inexact.codeOutput());
     assertFalse(inexact.correct());
     Rationale byZero = first("Step 1: 651 ÷ 0 = 0.");
-    assertEquals(new Rationale("651 ÷ 0 = 0 is what the paragraph computes, and 651 + 73 is needed."
+    assertEquals(new Rationale("0 is what the paragraph gets for 651 ÷ 0, and 651 + 73 is needed."
         + " It uses ÷ instead of +. It uses 0 instead of 73.\n", "print(0 != 0)", "False", false), byZero);
   }
 
@@ -143,7 +143,7 @@ class TeacherTest {
     List<String> boxedWrong = List.of(TRIP.steps().get(0), TRIP.steps().get(1),
         "Step 3: Three such trips are 172 × 3 = 516 kilometers. The answer is \\boxed{561}.");
     Rationale last = Teacher.write(TRIP, boxedWrong, session).get(2);
-    assertEquals("172 × 3 = 516 is what the paragraph computes, and 172 × 3 is needed. The numbers and the operation are right."
+    assertEquals("516 is what the paragraph gets for 172 × 3, and 172 × 3 is needed. The numbers and the operation are right."
         + " The boxed answer 561 is not its result 516.\n", last.analysis());
     assertEquals("computed = 172 * 3\nprint(computed, computed == 516)", last.code());
     assertEquals("516 True", last.codeOutput());
@@ -155,7 +155,7 @@ class TeacherTest {
     List<String> early = List.of(TRIP.steps().get(0), "Step 2: 724 − 552 = 172 are left. The answer is \\boxed{172}.");
     List<Rationale> stopped = Teacher.write(TRIP, early, session);
     assertTrue(stopped.get(0).correct());
-    assertEquals("724 − 552 = 172 is what the paragraph computes, and 724 − 552 is needed. The numbers and the operation are right."
+    assertEquals("172 is what the paragraph gets for 724 − 552, and 724 − 552 is needed. The numbers and the operation are right."
         + " The solution stops here, but the problem needs 3 paragraphs.\n", stopped.get(1).analysis());
     assertFalse(stopped.get(1).correct());
 
