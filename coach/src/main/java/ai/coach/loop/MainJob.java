@@ -1,5 +1,6 @@
 package ai.coach.loop;
 
+import ai.coach.config.RunSettings;
 import ai.coach.critic.CriticConfig;
 import ai.coach.critic.CriticMode;
 import ai.coach.critic.CritiqueRequest;
@@ -8,6 +9,7 @@ import ai.coach.critic.SandboxCodeExecutor;
 import ai.coach.grade.AnswerGrader;
 import ai.coach.lm.ModelRegistry;
 import ai.coach.lm.SamplingParams;
+import ai.coach.lm.TensorStore;
 import ai.coach.rollout.PolicySpec;
 import ai.coach.rollout.Rollout;
 import ai.coach.rollout.Solution;
@@ -50,6 +52,7 @@ public final class MainJob {
 
   public Map<String, Object> run() throws IOException {
     Files.createDirectories(out);
+    RunSettings.keepOrCheck(out.resolve("run.json"), settings());
     Path solutionsFile = out.resolve("solutions.jsonl");
     Map<String, List<RunRecord>> done = Resume.read(solutionsFile, config.policy().samples());
     List<ArithmeticProblem> problems = problems();
@@ -84,6 +87,23 @@ public final class MainJob {
     JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("report.json").toFile(), report);
     ModelRegistry.closeAll();
     return report;
+  }
+
+  /**
+   * What the results depend on: the config but its output directory and number of problems (a
+   * larger n extends the same sequence of problems), and the weights behind the model paths.
+   */
+  private Map<String, Object> settings() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    RunConfig.TaskSet t = config.task();
+    s.put("task", Map.of("name", t.name(), "split", t.split(), "seed", t.seed()));
+    s.put("policy", config.policy());
+    s.put("policy_sha256", TensorStore.sha256(Path.of(config.policy().model())));
+    if (config.critic() != null) {
+      s.put("critic", config.critic());
+      s.put("critic_sha256", TensorStore.sha256(Path.of(config.critic().model())));
+    }
+    return s;
   }
 
   private List<ArithmeticProblem> problems() {

@@ -43,6 +43,28 @@ class MainJobTest {
   }
 
   @Test
+  void aRunDirectoryContinuesOnlyWithTheSettingsAndWeightsItStartedWith(@TempDir Path dir) throws Exception {
+    RunConfig.TaskSet task = new RunConfig.TaskSet("arithmetic", "test", 1, 1);
+    RunConfig.Policy policy = new RunConfig.Policy("../models/policy-tiny", null, 2, 0.7, 0.95, 64, 1, 4);
+    RunConfig config = new RunConfig("run", task, policy, null);
+    // Both samples of the only problem are done, so the run loads no model.
+    String id = new ai.coach.testbed.ArithmeticGenerator(1, ai.coach.testbed.Split.TEST).next().id();
+    ObjectMapper json = new ObjectMapper();
+    Path out = Files.createDirectories(dir.resolve("run"));
+    Files.writeString(out.resolve("solutions.jsonl"), json.writeValueAsString(record(id, 0, "7", true, null)) + "\n"
+        + json.writeValueAsString(record(id, 1, "8", false, null)) + "\n");
+    assertEquals(0.5, (double) new MainJob(config, dir, m -> {}).run().get("accuracy"), 1e-12);
+    String kept = Files.readString(out.resolve("run.json"));
+    assertTrue(kept.contains("policy_sha256"), kept);
+    assertEquals(0.5, (double) new MainJob(config, dir, m -> {}).run().get("accuracy"), 1e-12, "same settings resume");
+
+    RunConfig hotter = new RunConfig("run", task, new RunConfig.Policy("../models/policy-tiny", null, 2, 1.0, 0.95, 64, 1, 4), null);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MainJob(hotter, dir, m -> {}).run());
+    assertTrue(e.getMessage().startsWith(out.resolve("run.json") + ": this directory holds results made with"), e.getMessage());
+    assertEquals(kept, Files.readString(out.resolve("run.json")));
+  }
+
+  @Test
   void reportCountsAccuracyPassMajorityAndPrmChoice() {
     Map<String, List<RunRecord>> byTask = new java.util.LinkedHashMap<>();
     // Majority right, the critic prefers the wrong one.

@@ -1,15 +1,13 @@
 package ai.coach.prm;
 
+import ai.coach.config.RunSettings;
 import ai.coach.critic.CritiqueRequest;
 import ai.coach.critic.CritiqueResult;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +50,7 @@ public final class PrmEvaluation {
   /** Critiques what is missing from {@code outDir}, then writes and returns the metrics. */
   public MetricsReport run(List<ProcessBenchSubset> subsets, Path outDir, Map<String, Object> settings) throws IOException {
     Files.createDirectories(outDir);
-    checkSettings(outDir.resolve(RUN), settings);
+    RunSettings.keepOrCheck(outDir.resolve(RUN), settings);
     Path predictions = outDir.resolve(PREDICTIONS);
     Predictions.Contents done = Predictions.read(predictions, true);
     if (done.truncatedTail()) {
@@ -87,7 +85,7 @@ public final class PrmEvaluation {
       }
     }
     MetricsReport report = PrmMetrics.score(subsets, Predictions.readRewards(predictions), threshold);
-    writeAtomically(outDir.resolve(METRICS), Predictions.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+    RunSettings.writeAtomically(outDir.resolve(METRICS), Predictions.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
     return report;
   }
 
@@ -102,31 +100,5 @@ public final class PrmEvaluation {
         .build();
     bar.stepTo(done);
     return bar;
-  }
-
-  private static void checkSettings(Path file, Map<String, Object> settings) throws IOException {
-    // Compared as read back from text: a long seed becomes an int node when parsed, and
-    // valueToTree's long node would never equal it.
-    String text = Predictions.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(settings);
-    JsonNode wanted = Predictions.JSON.readTree(text);
-    if (Files.exists(file)) {
-      JsonNode had = Predictions.JSON.readTree(file.toFile());
-      if (!had.equals(wanted)) {
-        throw new IllegalArgumentException(file + ": this directory holds predictions made with " + had
-            + ", not " + wanted + "; use another --out to run with different settings");
-      }
-      return;
-    }
-    writeAtomically(file, text + "\n");
-  }
-
-  static void writeAtomically(Path file, String text) {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -86,6 +86,6 @@ class PrmEvaluationTest {
 
     IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
         () -> new PrmEvaluation(ok, 2, 0.5, false).run(List.of(data), out, Map.of("mode", "direct", "samples", 1)));
-    assertTrue(other.getMessage().contains("another --out"), other.getMessage());
+    assertTrue(other.getMessage().contains("use another output directory"), other.getMessage());
   }
 }
