@@ -75,7 +75,7 @@ public final class Teacher {
    * @param endsSolution whether this is the solution's last step
    */
   private static Plan plan(int paragraph, String line, Equation want, int goldSteps, boolean endsSolution) {
-    String needed = computation(want) + " is needed";
+    String needed = want.computation() + " is needed";
     Optional<Equation> found = Equation.find(line);
     if (found.isEmpty()) {
       return new Plan(needed + ", but the paragraph writes no calculation.\n", assignment(want) + "\nprint(computed)",
@@ -83,7 +83,7 @@ public final class Teacher {
     }
     Equation wrote = found.get();
     StringBuilder analysis = new StringBuilder().append(wrote.result()).append(" is what the paragraph gets for ")
-        .append(computation(wrote)).append(", and ").append(needed).append('.');
+        .append(wrote.computation()).append(", and ").append(needed).append('.');
     boolean sameComputation = wrote.sameComputation(want);
     if (sameComputation) {
       analysis.append(" The numbers and the operation are right.");
@@ -110,11 +110,6 @@ public final class Teacher {
     Check check = check(wrote);
     return new Plan(analysis.append('\n').toString(), check.code(), check.output(),
         sameComputation && wrote.holds() && answered);
-  }
-
-  /** {@code left op right}, as the testbed writes it. */
-  private static String computation(Equation e) {
-    return e.left() + " " + e.op().symbol() + " " + e.right();
   }
 
   /** A check's code and what the sandbox must print for it. */

@@ -57,7 +57,12 @@ public record Equation(long left, Op op, long right, long result) {
         || (op.commutative() && left == other.right && right == other.left);
   }
 
+  /** {@code left op right}, as the testbed writes it. */
+  public String computation() {
+    return left + " " + op.symbol() + " " + right;
+  }
+
   public String render() {
-    return left + " " + op.symbol() + " " + right + " = " + result;
+    return computation() + " = " + result;
   }
 }

@@ -77,7 +77,7 @@ public final class TokenizerCorpus {
     boolean right = false;
     if (!stated.holds()) {
       verdict =
-          "But " + stated.left() + " " + stated.op().symbol() + " " + stated.right() + " is "
+          "But " + stated.computation() + " is "
               + computed + ", not " + stated.result() + ". The paragraph is incorrect.";
     } else if (stated.op() != gold.op()) {
       verdict =
