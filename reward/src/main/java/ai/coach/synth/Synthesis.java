@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -291,8 +292,8 @@ public final class Synthesis {
     Tokenizer tokenizer = Tokenizer.load(tokenizerDir);
     ChatTemplate template = ChatTemplate.load(tokenizerDir);
     CriticPrompts prompts = CriticPrompts.genprm();
-    // Both label variants keep many of the same solutions; each conversation is tokenized once per mode.
-    Map<CriticMode, Map<String, SftData.Example>> examples = new EnumMap<>(CriticMode.class);
+    // Both label variants keep many of the same solutions; each solution's conversations are tokenized once.
+    Map<String, Map<CriticMode, SftData.Example>> examples = new HashMap<>();
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("solutions", critiques.size());
     for (String variant : List.of("rpe", "hard")) {
@@ -310,12 +311,14 @@ public final class Synthesis {
         List<Boolean> judged = c.rationales().stream().map(Rationale::correct).toList();
         if (!wanted.equals(judged)) continue;
         SampledPath p = estimates.get(c.id()).path();
-        Map<CriticMode, SftData.Example> ex = new EnumMap<>(CriticMode.class);
-        for (CriticMode mode : TRAINED_MODES) {
-          ex.put(mode, examples.computeIfAbsent(mode, m -> new LinkedHashMap<>()).computeIfAbsent(c.id(),
-              id -> CritiqueConversation.example(prompts, tokenizer, template, mode, problems.get(p.problemId()).problem(),
-                  p.steps(), c.rationales())));
-        }
+        Map<CriticMode, SftData.Example> ex = examples.computeIfAbsent(c.id(), id -> {
+          Map<CriticMode, SftData.Example> byMode = new EnumMap<>(CriticMode.class);
+          for (CriticMode mode : TRAINED_MODES) {
+            byMode.put(mode, CritiqueConversation.example(prompts, tokenizer, template, mode,
+                problems.get(p.problemId()).problem(), p.steps(), c.rationales()));
+          }
+          return byMode;
+        });
         // Full mode's conversation is the longer one: both modes keep the same solutions.
         if (ex.get(CriticMode.FULL).ids().length > config.critic().maxLength()) {
           tooLong++;
