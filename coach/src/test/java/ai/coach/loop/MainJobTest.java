@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.coach.config.YamlConfig;
+import ai.coach.testbed.ArithmeticGenerator;
+import ai.coach.testbed.Split;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +50,7 @@ class MainJobTest {
     RunConfig.Policy policy = new RunConfig.Policy("../models/policy-tiny", null, 2, 0.7, 0.95, 64, 1, 4);
     RunConfig config = new RunConfig("run", task, policy, null);
     // Both samples of the only problem are done, so the run loads no model.
-    String id = new ai.coach.testbed.ArithmeticGenerator(1, ai.coach.testbed.Split.TEST).next().id();
+    String id = new ArithmeticGenerator(1, Split.TEST).next().id();
     ObjectMapper json = new ObjectMapper();
     Path out = Files.createDirectories(dir.resolve("run"));
     Files.writeString(out.resolve("solutions.jsonl"), json.writeValueAsString(record(id, 0, "7", true, null)) + "\n"

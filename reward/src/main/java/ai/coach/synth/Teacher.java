@@ -17,11 +17,11 @@ import java.util.Optional;
  *
  * <p>Step t is compared with gold equation t, also after an earlier mistake, so a step that
  * carries a wrong value is wrong too (as {@link SolutionChecker} sees it). The analysis first
- * copies the paragraph's result and computation, then says which computation the step should do, and names a
- * wrong number, operation, boxed answer or length; it never says whether the arithmetic is right,
- * since that is the code's job (an analysis that did it would teach a critic to do arithmetic in
- * its head). The code redoes the paragraph's own arithmetic and compares it with the stated
- * result, so it finds the slips the analysis leaves alone; it really runs in the solution's
+ * copies the paragraph's result and computation, then says which computation the step should do,
+ * and names a wrong number, operation, boxed answer or length; it never says whether the arithmetic
+ * is right, since that is the code's job (an analysis that did it would teach a critic to do
+ * arithmetic in its head). The code redoes the paragraph's own arithmetic and compares it with the
+ * stated result, so it finds the slips the analysis leaves alone; it really runs in the solution's
  * session, and its output must be what the teacher expects.
  *
  * <p>The order matters for a small critic. An earlier teacher wrote the needed computation first
