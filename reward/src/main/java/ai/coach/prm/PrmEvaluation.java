@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,15 +91,15 @@ public final class PrmEvaluation {
   }
 
   private static ProgressBar bar(int total, int done) {
-    ProgressBar bar = new ProgressBarBuilder()
+    // startsFrom, not stepTo: after a resume, speed and time left count only this run's work.
+    return new ProgressBarBuilder()
         .setTaskName("eval-prm")
         .setInitialMax(total)
+        .startsFrom(done, Duration.ZERO)
         .setStyle(ProgressBarStyle.ASCII)
         .setUnit(" items", 1)
         .showSpeed()
         .continuousUpdate()
         .build();
-    bar.stepTo(done);
-    return bar;
   }
 }

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -396,10 +397,9 @@ public final class Synthesis {
 
   private ProgressBar bar(String name, int total, int done, String unit) {
     if (!progress) return null;
-    ProgressBar bar = new ProgressBarBuilder().setTaskName(name).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-        .setUnit(unit, 1).showSpeed().continuousUpdate().build();
-    bar.stepTo(done);
-    return bar;
+    // startsFrom, not stepTo: after a resume, speed and time left count only this run's work.
+    return new ProgressBarBuilder().setTaskName(name).setInitialMax(total).startsFrom(done, Duration.ZERO)
+        .setStyle(ProgressBarStyle.ASCII).setUnit(unit, 1).showSpeed().continuousUpdate().build();
   }
 
   private static void step(ProgressBar bar, int n) {
