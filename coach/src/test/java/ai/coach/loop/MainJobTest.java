@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -68,7 +69,7 @@ class MainJobTest {
 
   @Test
   void reportCountsAccuracyPassMajorityAndPrmChoice() {
-    Map<String, List<RunRecord>> byTask = new java.util.LinkedHashMap<>();
+    Map<String, List<RunRecord>> byTask = new LinkedHashMap<>();
     // Majority right, the critic prefers the wrong one.
     byTask.put("a", List.of(record("a", 0, "7", true, List.of(0.9, 0.2)), record("a", 1, "7", true, List.of(0.9, 0.3)),
         record("a", 2, "8", false, List.of(0.8, 0.7))));
@@ -80,6 +81,17 @@ class MainJobTest {
     assertEquals(1.0, (double) r.get("pass_at_k"), 1e-12);
     assertEquals(0.5, (double) r.get("majority_vote_accuracy"), 1e-12);
     assertEquals(0.5, (double) r.get("prm_best_of_n_accuracy"), 1e-12);
+  }
+
+  @Test
+  void prmChoiceTreatsFloatNoiseAsATie() {
+    Map<String, List<RunRecord>> byTask = new LinkedHashMap<>();
+    // Both accepted; the later one leads by rounding noise only, so the earlier one is picked.
+    byTask.put("a", List.of(record("a", 0, "7", true, List.of(0.9999990, 0.9999991)),
+        record("a", 1, "8", false, List.of(0.9999990 + 2e-9, 0.9999995))));
+    // A real lead still wins.
+    byTask.put("b", List.of(record("b", 0, "5", false, List.of(0.99)), record("b", 1, "7", true, List.of(0.999))));
+    assertEquals(1.0, (double) Report.summarise(byTask, config(2)).get("prm_best_of_n_accuracy"), 1e-12);
   }
 
   @Test
