@@ -3,20 +3,18 @@ package ai.coach.prm;
 import ai.coach.config.RunSettings;
 import ai.coach.critic.CritiqueRequest;
 import ai.coach.critic.CritiqueResult;
+import ai.coach.progress.Progress;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Runs a PRM over ProcessBench subsets into {@code DIR/predictions.jsonl} and scores it into
@@ -70,7 +68,7 @@ public final class PrmEvaluation {
       }
     }
     try (BufferedWriter out = Files.newBufferedWriter(predictions, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        ProgressBar bar = progressBar ? bar(total, total - todo.size()) : null) {
+        ProgressBar bar = progressBar ? Progress.resumed("eval-prm", total, total - todo.size(), " items") : null) {
       for (int from = 0; from < todo.size(); from += batchSize) {
         int to = Math.min(todo.size(), from + batchSize);
         List<CritiqueResult> results = critic.apply(todo.subList(from, to));
@@ -88,18 +86,5 @@ public final class PrmEvaluation {
     MetricsReport report = PrmMetrics.score(subsets, Predictions.readRewards(predictions), threshold);
     RunSettings.writeAtomically(outDir.resolve(METRICS), Predictions.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
     return report;
-  }
-
-  private static ProgressBar bar(int total, int done) {
-    // startsFrom, not stepTo: after a resume, speed and time left count only this run's work.
-    return new ProgressBarBuilder()
-        .setTaskName("eval-prm")
-        .setInitialMax(total)
-        .startsFrom(done, Duration.ZERO)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUnit(" items", 1)
-        .showSpeed()
-        .continuousUpdate()
-        .build();
   }
 }

@@ -7,6 +7,7 @@ import ai.coach.critic.SandboxCodeExecutor;
 import ai.coach.grade.AnswerGrader;
 import ai.coach.lm.ModelRegistry;
 import ai.coach.lm.SamplingParams;
+import ai.coach.progress.Progress;
 import ai.coach.rollout.PolicySpec;
 import ai.coach.rollout.Rollout;
 import ai.coach.rollout.Solution;
@@ -27,7 +28,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -40,8 +40,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * GenPRM's data recipe on the testbed, one method per stage, each reading the previous stage's
@@ -396,10 +394,7 @@ public final class Synthesis {
   }
 
   private ProgressBar bar(String name, int total, int done, String unit) {
-    if (!progress) return null;
-    // startsFrom, not stepTo: after a resume, speed and time left count only this run's work.
-    return new ProgressBarBuilder().setTaskName(name).setInitialMax(total).startsFrom(done, Duration.ZERO)
-        .setStyle(ProgressBarStyle.ASCII).setUnit(unit, 1).showSpeed().continuousUpdate().build();
+    return progress ? Progress.resumed(name, total, done, unit) : null;
   }
 
   private static void step(ProgressBar bar, int n) {
