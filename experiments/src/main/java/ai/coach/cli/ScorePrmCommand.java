@@ -1,7 +1,6 @@
 package ai.coach.cli;
 
 import ai.coach.prm.MetricsReport;
-import ai.coach.prm.Predictions;
 import ai.coach.prm.PrmMetrics;
 import ai.coach.prm.ProcessBench;
 import ai.coach.prm.ProcessBenchSubset;
@@ -36,7 +35,7 @@ public final class ScorePrmCommand implements Callable<Integer> {
     if (!(threshold >= 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in [0, 1], got " + threshold);
     List<ProcessBenchSubset> subsets = new ArrayList<>();
     for (ProcessBenchSubset s : ProcessBench.readAll(data)) subsets.add(limit == null ? s : s.limit(limit));
-    MetricsReport report = PrmMetrics.score(subsets, Predictions.readRewards(predictions), threshold);
+    MetricsReport report = PrmMetrics.score(subsets, predictions, threshold);
     System.out.println(LmCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
     return 0;
   }

@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * {@code predictions.jsonl}: one line per item, {@code {"id", "step_rewards", ...}}. Coach adds
- * every sample's analysis, code, code output and judgement; only id and step_rewards are read
- * back, so predictions of any PRM in that shape can be scored.
+ * every sample's analysis, code, code output, judgement and reward; only id, step_rewards and
+ * the samples' rewards are read back, so predictions of any PRM with the first two can be scored.
  */
 public final class Predictions {
 
@@ -27,17 +27,19 @@ public final class Predictions {
 
   private Predictions() {}
 
-  /** Step rewards by id. A last line cut off mid-write (an interrupted run) is ignored. */
-  public static Map<String, List<Double>> readRewards(Path file) {
-    return read(file, false).rewards;
-  }
-
-  record Contents(Map<String, List<Double>> rewards, List<String> lines, boolean truncatedTail) {}
+  /**
+   * What a predictions file holds. A last line cut off mid-write (an interrupted run) is ignored.
+   *
+   * @param rewards step rewards by id
+   * @param samples by id, per step, every sample's reward; only items written with their samples
+   */
+  record Contents(Map<String, List<Double>> rewards, Map<String, List<List<Double>>> samples, List<String> lines, boolean truncatedTail) {}
 
   static Contents read(Path file, boolean tolerateMissing) {
     Map<String, List<Double>> rewards = new LinkedHashMap<>();
+    Map<String, List<List<Double>>> samples = new LinkedHashMap<>();
     List<String> kept = new ArrayList<>();
-    if (tolerateMissing && !Files.exists(file)) return new Contents(rewards, kept, false);
+    if (tolerateMissing && !Files.exists(file)) return new Contents(rewards, samples, kept, false);
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -71,9 +73,24 @@ public final class Predictions {
         values.add(v.asDouble());
       }
       if (rewards.put(id.asText(), values) != null) throw new IllegalArgumentException(where + "id '" + id.asText() + "' appears twice");
+      if (n.has("steps")) samples.put(id.asText(), sampleRewards(n.get("steps"), where));
       kept.add(line);
     }
-    return new Contents(rewards, kept, truncated);
+    return new Contents(rewards, samples, kept, truncated);
+  }
+
+  private static List<List<Double>> sampleRewards(JsonNode steps, String where) {
+    List<List<Double>> out = new ArrayList<>();
+    for (JsonNode step : steps) {
+      List<Double> rewards = new ArrayList<>();
+      for (JsonNode sample : step.path("samples")) {
+        JsonNode r = sample.get("reward");
+        if (r == null || !r.isNumber()) throw new IllegalArgumentException(where + "a sample of step " + out.size() + " has no numeric 'reward'");
+        rewards.add(r.asDouble());
+      }
+      out.add(rewards);
+    }
+    return out;
   }
 
   /** The line Coach writes for one critiqued item. */

@@ -83,7 +83,7 @@ public final class PrmEvaluation {
         if (bar != null) bar.stepBy(to - from);
       }
     }
-    MetricsReport report = PrmMetrics.score(subsets, Predictions.readRewards(predictions), threshold);
+    MetricsReport report = PrmMetrics.score(subsets, predictions, threshold);
     RunSettings.writeAtomically(outDir.resolve(METRICS), Predictions.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
     return report;
   }

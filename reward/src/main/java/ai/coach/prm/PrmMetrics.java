@@ -1,8 +1,15 @@
 package ai.coach.prm;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.math3.random.RandomDataGenerator;
+import org.apache.commons.math3.random.Well19937c;
+import org.apache.commons.math3.stat.StatUtils;
+import org.apache.commons.math3.util.CombinatoricsUtils;
+import org.apache.commons.math3.util.Combinations;
 
 /**
  * ProcessBench's metric. A step is flagged when its reward is below the threshold (a reward
@@ -13,7 +20,16 @@ import java.util.Map;
  */
 public final class PrmMetrics {
 
+  /** Sample sets scored per size at most: every one of a K = 8 run (C(8, 4) = 70). */
+  static final int MAX_DRAWS = 70;
+
   private PrmMetrics() {}
+
+  /** {@link #score} of a predictions file, with {@link #bySamples} when it holds K > 1 samples. */
+  public static MetricsReport score(List<ProcessBenchSubset> subsets, Path predictions, double threshold) {
+    Predictions.Contents c = Predictions.read(predictions, false);
+    return score(subsets, c.rewards(), threshold).withBySamples(bySamples(subsets, c.samples(), threshold));
+  }
 
   /** 0-based index of the first step whose reward is below {@code threshold}, or -1. */
   public static int firstBelow(List<Double> rewards, double threshold) {
@@ -61,6 +77,72 @@ public final class PrmMetrics {
       out.put(s.name(), m);
       sum += m.f1();
     }
-    return new MetricsReport(out, subsets.isEmpty() ? 0 : sum / subsets.size());
+    return new MetricsReport(out, subsets.isEmpty() ? 0 : sum / subsets.size(), List.of());
+  }
+
+  /**
+   * The mean F1 a critic would score with 1..K critiques per step, from one run with K. Each set
+   * of sample positions (all of them, or a seeded draw of {@link #MAX_DRAWS} when there are more)
+   * gives every step the mean reward of those samples and is scored as a run of its own. A run
+   * with few samples is one draw whose score moves by several points from seed to seed on 100
+   * items; comparing K should rest on these averages.
+   *
+   * @param samples by item id, per step, every sample's reward; every step of every item needs
+   *     the same number K of them. Empty (a PRM without samples) or K = 1 give an empty list.
+   */
+  public static List<SamplesScore> bySamples(List<ProcessBenchSubset> subsets, Map<String, List<List<Double>>> samples, double threshold) {
+    int k = sampleCount(subsets, samples);
+    List<SamplesScore> out = new ArrayList<>();
+    for (int size = 1; k > 1 && size <= k; size++) {
+      List<int[]> draws = draws(k, size);
+      double[] f1 = new double[draws.size()];
+      for (int d = 0; d < f1.length; d++) f1[d] = score(subsets, meanRewards(samples, draws.get(d)), threshold).meanF1();
+      out.add(new SamplesScore(size, StatUtils.mean(f1), Math.sqrt(StatUtils.populationVariance(f1)), f1.length));
+    }
+    return out;
+  }
+
+  /** K, checked to be the same for every step of every item; 0 without samples. */
+  private static int sampleCount(List<ProcessBenchSubset> subsets, Map<String, List<List<Double>>> samples) {
+    if (samples.isEmpty()) return 0;
+    int k = -1;
+    for (ProcessBenchSubset s : subsets) {
+      for (ProcessBenchItem item : s.items()) {
+        List<List<Double>> steps = samples.get(item.id());
+        if (steps == null || steps.size() < item.steps().size()) {
+          throw new IllegalArgumentException("item '" + item.id() + "' of subset " + s.name() + " has no sample rewards for each of its "
+              + item.steps().size() + " steps");
+        }
+        for (List<Double> step : steps.subList(0, item.steps().size())) {
+          if (k == -1) k = step.size();
+          if (step.size() != k) {
+            throw new IllegalArgumentException("item '" + item.id() + "' of subset " + s.name() + " has " + step.size()
+                + " samples at a step where other steps have " + k);
+          }
+        }
+      }
+    }
+    return Math.max(k, 0);
+  }
+
+  private static List<int[]> draws(int k, int size) {
+    List<int[]> out = new ArrayList<>();
+    if (CombinatoricsUtils.binomialCoefficient(k, size) <= MAX_DRAWS) {
+      new Combinations(k, size).iterator().forEachRemaining(out::add);
+    } else {
+      RandomDataGenerator rng = new RandomDataGenerator(new Well19937c(size));
+      for (int d = 0; d < MAX_DRAWS; d++) out.add(rng.nextPermutation(k, size));
+    }
+    return out;
+  }
+
+  private static Map<String, List<Double>> meanRewards(Map<String, List<List<Double>>> samples, int[] positions) {
+    Map<String, List<Double>> out = new LinkedHashMap<>();
+    samples.forEach((id, steps) -> out.put(id, steps.stream().map(step -> {
+      double sum = 0;
+      for (int p : positions) sum += step.get(p);
+      return sum / positions.length;
+    }).toList()));
+    return out;
   }
 }

@@ -75,11 +75,13 @@ class PrmEvaluationTest {
     MetricsReport m = new PrmEvaluation(ok, 2, 0.5, false).run(List.of(data), out, settings);
     assertEquals(List.of("t2", "t3", "t4"), second);
     assertEquals(1, m.meanF1());
-    assertEquals(5, Predictions.readRewards(out.resolve(PrmEvaluation.PREDICTIONS)).size());
+    assertEquals(5, Predictions.read(out.resolve(PrmEvaluation.PREDICTIONS), false).rewards().size());
+    assertEquals(List.of(), m.bySamples(), "one sample per step");
     JsonNode metrics = Predictions.JSON.readTree(out.resolve(PrmEvaluation.METRICS).toFile());
     assertEquals(1.0, metrics.path("subsets").path("toy").path("f1").asDouble());
     assertEquals(5, metrics.path("subsets").path("toy").path("n").asInt());
     assertEquals(1.0, metrics.path("mean_f1").asDouble());
+    assertTrue(metrics.path("by_samples").isMissingNode(), metrics.toString());
     JsonNode line = Predictions.JSON.readTree(Files.readAllLines(out.resolve(PrmEvaluation.PREDICTIONS)).get(0));
     assertEquals("looks 0.1", line.path("steps").path(1).path("samples").path(0).path("analysis").asText());
     assertEquals(1, line.path("first_error_step").asInt());
@@ -87,5 +89,30 @@ class PrmEvaluationTest {
     IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
         () -> new PrmEvaluation(ok, 2, 0.5, false).run(List.of(data), out, Map.of("mode", "direct", "samples", 1)));
     assertTrue(other.getMessage().contains("use another output directory"), other.getMessage());
+  }
+
+  @Test
+  void metricsOfARunWithSeveralSamplesHoldTheScoreByNumberOfSamples() throws IOException {
+    // Sample 0 judges every step right; sample 1 rejects every step, so alone it fails the correct items.
+    Function<List<CritiqueRequest>, List<CritiqueResult>> twoSamples = batch -> batch.stream().map(r -> {
+      List<StepCritique> steps = new ArrayList<>();
+      List<Double> rewards = new ArrayList<>();
+      for (String step : r.steps()) {
+        double right = step.equals("bad") ? 0.0 : 1.0;
+        steps.add(new StepCritique((right + 0.0) / 2, List.of(
+            new SampleCritique("a", List.of(), "{Yes}$", right, false, "", 3),
+            new SampleCritique("b", List.of(), "{No}$", 0.0, false, "", 3))));
+        rewards.add((right + 0.0) / 2);
+      }
+      return new CritiqueResult(r.id(), rewards, steps, null);
+    }).toList();
+    Path out = dir.resolve("k2");
+    MetricsReport m = new PrmEvaluation(twoSamples, 5, 0.5, false).run(List.of(data()), out, Map.of("samples", 2));
+    // Sample 0 alone: F1 1. Sample 1 alone: every item flagged at step 0, none right. Both: the
+    // good steps average 0.5 and pass, so F1 1.
+    assertEquals(List.of(new SamplesScore(1, 0.5, 0.5, 2), new SamplesScore(2, 1.0, 0.0, 1)), m.bySamples());
+    JsonNode metrics = Predictions.JSON.readTree(out.resolve(PrmEvaluation.METRICS).toFile());
+    assertEquals(2, metrics.path("by_samples").size());
+    assertEquals(0.5, metrics.path("by_samples").path(0).path("mean_f1").asDouble());
   }
 }

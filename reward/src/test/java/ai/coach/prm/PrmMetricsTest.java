@@ -83,4 +83,39 @@ class PrmMetricsTest {
         () -> PrmMetrics.score(List.of(s), Map.of("i1", List.of(0.9)), 0.5));
     assertTrue(shorter.getMessage().contains("3 steps but 1"), shorter.getMessage());
   }
+
+  @Test
+  void bySamplesScoresEverySetOfSamplePositionsAsARunOfItsOwn() {
+    ProcessBenchSubset s = subset("t", item("c", 1, -1), item("e", 1, 0));
+    // Sample 0 judges both items right, sample 1 rejects the correct one too.
+    Map<String, List<List<Double>>> samples = Map.of("c", List.of(List.of(1.0, 0.0)), "e", List.of(List.of(0.0, 0.0)));
+    List<SamplesScore> by = PrmMetrics.bySamples(List.of(s), samples, 0.5);
+    // One sample: {0} scores F1 1, {1} scores 0 (acc_correct 0). Two: c averages 0.5, which passes.
+    assertEquals(List.of(new SamplesScore(1, 0.5, 0.5, 2), new SamplesScore(2, 1.0, 0.0, 1)), by);
+    assertEquals(List.of(), PrmMetrics.bySamples(List.of(s), Map.of(), 0.5), "a PRM without samples");
+    assertEquals(List.of(), PrmMetrics.bySamples(List.of(s), Map.of("c", List.of(List.of(1.0)), "e", List.of(List.of(0.0))), 0.5),
+        "K = 1 is the run's own score");
+  }
+
+  @Test
+  void bySamplesDrawsAtMostSeventySetsPerSize() {
+    ProcessBenchSubset s = subset("t", item("c", 1, -1), item("e", 2, 1));
+    List<Double> ten = java.util.Collections.nCopies(10, 0.9);
+    List<Double> tenLow = java.util.Collections.nCopies(10, 0.1);
+    Map<String, List<List<Double>>> samples = Map.of("c", List.of(ten), "e", List.of(ten, tenLow));
+    List<SamplesScore> by = PrmMetrics.bySamples(List.of(s), samples, 0.5);
+    assertEquals(List.of(10, 45, 70, 70, 70, 70, 70, 45, 10, 1), by.stream().map(SamplesScore::draws).toList());
+    by.forEach(b -> assertEquals(new SamplesScore(b.samples(), 1.0, 0.0, b.draws()), b));
+  }
+
+  @Test
+  void unevenSampleCountsAreErrorsNamingTheItem() {
+    ProcessBenchSubset s = subset("t", item("a", 1, -1), item("b", 2, 1));
+    Map<String, List<List<Double>>> samples = Map.of("a", List.of(List.of(0.9, 0.8)), "b", List.of(List.of(0.9, 0.9), List.of(0.1)));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PrmMetrics.bySamples(List.of(s), samples, 0.5));
+    assertTrue(e.getMessage().contains("'b'") && e.getMessage().contains("1 samples"), e.getMessage());
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        () -> PrmMetrics.bySamples(List.of(s), Map.of("a", List.of(List.of(0.9, 0.8))), 0.5));
+    assertTrue(missing.getMessage().contains("'b'"), missing.getMessage());
+  }
 }
