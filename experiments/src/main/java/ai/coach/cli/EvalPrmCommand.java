@@ -50,7 +50,8 @@ public final class EvalPrmCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output directory.")
   Path out;
 
-  @Option(names = "--threshold", defaultValue = "0.5", description = "A step whose reward is below this is flagged.")
+  @Option(names = "--threshold", defaultValue = "" + CriticConfig.DEFAULT_THRESHOLD,
+      description = "A step whose reward is below this is flagged (default ${DEFAULT-VALUE}: an even split of votes passes).")
   double threshold;
 
   @Option(names = "--budget", defaultValue = "2048", description = "Tokens per step critique before falling back to a direct judgement.")

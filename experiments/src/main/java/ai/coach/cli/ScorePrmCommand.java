@@ -1,5 +1,6 @@
 package ai.coach.cli;
 
+import ai.coach.critic.CriticConfig;
 import ai.coach.prm.MetricsReport;
 import ai.coach.prm.PrmMetrics;
 import ai.coach.prm.ProcessBench;
@@ -24,7 +25,8 @@ public final class ScorePrmCommand implements Callable<Integer> {
   @Option(names = "--predictions", required = true, description = "predictions.jsonl")
   Path predictions;
 
-  @Option(names = "--threshold", defaultValue = "0.5", description = "A step whose reward is below this is flagged.")
+  @Option(names = "--threshold", defaultValue = "" + CriticConfig.DEFAULT_THRESHOLD,
+      description = "A step whose reward is below this is flagged (default ${DEFAULT-VALUE}: an even split of votes passes).")
   double threshold;
 
   @Option(names = "--limit", description = "Only the first N items of each file (as eval-prm --limit).")

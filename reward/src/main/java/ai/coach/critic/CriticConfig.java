@@ -8,7 +8,7 @@ package ai.coach.critic;
  *     output together) before the verification is dropped for a direct judgement
  * @param maxCodeRounds generation rounds of the verify phase, each ending in an executed code block
  * @param fallbackTokens tokens allowed for the judgement once the budget or the rounds ran out
- * @param threshold a step whose mean reward is below this counts as wrong
+ * @param threshold a step whose mean reward is below this counts as wrong; see {@link #DEFAULT_THRESHOLD}
  * @param maxActiveSolutions solutions critiqued at once; bounds KV memory and open sandbox sessions
  * @param codeThreads threads that wait on sandbox executions
  */
@@ -26,7 +26,17 @@ public record CriticConfig(
     int maxActiveSolutions,
     int codeThreads) {
 
-  public static final CriticConfig DEFAULTS = new CriticConfig(CriticMode.FULL, 1, 0.6, 0.95, 20, 2048, 3, 20, 0.5, 0, 32, 8);
+  /**
+   * Just under 0.5, so that a step whose samples split evenly passes. The tiny critic's votes are
+   * near-certain but not equally so (No at P(Yes) ~1e-7, Yes at 0.9998), so at 0.5 the mean of an
+   * even split fell below by up to 1e-4 and every tie became a rejection: with K = 2 or 4 the
+   * critic scored below K = 1. Chosen on the dev split (docs/synthesis.md); a mean of 3 Yes in 8
+   * (0.375) is still a rejection.
+   */
+  public static final double DEFAULT_THRESHOLD = 0.45;
+
+  public static final CriticConfig DEFAULTS =
+      new CriticConfig(CriticMode.FULL, 1, 0.6, 0.95, 20, 2048, 3, 20, DEFAULT_THRESHOLD, 0, 32, 8);
 
   public CriticConfig {
     if (mode == null) throw new IllegalArgumentException("critic mode is missing");

@@ -118,4 +118,17 @@ class PrmMetricsTest {
         () -> PrmMetrics.bySamples(List.of(s), Map.of("a", List.of(List.of(0.9, 0.8))), 0.5));
     assertTrue(missing.getMessage().contains("'b'"), missing.getMessage());
   }
+
+  @Test
+  void theDefaultThresholdPassesAnEvenSplitOfUnequallySureVotes() {
+    double threshold = ai.coach.critic.CriticConfig.DEFAULT_THRESHOLD;
+    // Two samples of one step in a K = 4 run of the shipped critic: a Yes and a No, each twice.
+    double yes = 0.9998514580161785;
+    double no = 1.2249189442296092e-07;
+    double evenSplit = (yes + no + yes + no) / 4;
+    assertTrue(evenSplit < 0.5, "the mean of the split falls below 0.5: " + evenSplit);
+    assertEquals(-1, PrmMetrics.firstBelow(List.of(0.99, evenSplit), threshold));
+    double threeOfEight = (3 * yes + 5 * no) / 8;
+    assertEquals(1, PrmMetrics.firstBelow(List.of(0.99, threeOfEight), threshold));
+  }
 }
