@@ -96,7 +96,7 @@ public final class PrmMetrics {
     for (int size = 1; k > 1 && size <= k; size++) {
       List<int[]> draws = draws(k, size);
       double[] f1 = new double[draws.size()];
-      for (int d = 0; d < f1.length; d++) f1[d] = score(subsets, meanRewards(samples, draws.get(d)), threshold).meanF1();
+      for (int d = 0; d < f1.length; d++) f1[d] = score(subsets, meanRewards(subsets, samples, draws.get(d)), threshold).meanF1();
       out.add(new SamplesScore(size, StatUtils.mean(f1), Math.sqrt(StatUtils.populationVariance(f1)), f1.length));
     }
     return out;
@@ -136,13 +136,20 @@ public final class PrmMetrics {
     return out;
   }
 
-  private static Map<String, List<Double>> meanRewards(Map<String, List<List<Double>>> samples, int[] positions) {
+  /** Each step's mean over the given sample positions, for the subsets' items and steps only (a
+   *  predictions file may hold more, which sampleCount did not check). */
+  private static Map<String, List<Double>> meanRewards(List<ProcessBenchSubset> subsets, Map<String, List<List<Double>>> samples,
+      int[] positions) {
     Map<String, List<Double>> out = new LinkedHashMap<>();
-    samples.forEach((id, steps) -> out.put(id, steps.stream().map(step -> {
-      double sum = 0;
-      for (int p : positions) sum += step.get(p);
-      return sum / positions.length;
-    }).toList()));
+    for (ProcessBenchSubset s : subsets) {
+      for (ProcessBenchItem item : s.items()) {
+        out.put(item.id(), samples.get(item.id()).subList(0, item.steps().size()).stream().map(step -> {
+          double sum = 0;
+          for (int p : positions) sum += step.get(p);
+          return sum / positions.length;
+        }).toList());
+      }
+    }
     return out;
   }
 }

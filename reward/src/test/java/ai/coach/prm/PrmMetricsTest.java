@@ -109,6 +109,16 @@ class PrmMetricsTest {
   }
 
   @Test
+  void bySamplesScoresOnlyTheSubsetsItemsAndSteps() {
+    ProcessBenchSubset s = subset("t", item("c", 1, -1), item("e", 1, 0));
+    // A predictions file for a larger set: an item outside the subset and a step past the item's
+    // last one, both with another number of samples, must neither count nor break the scoring.
+    Map<String, List<List<Double>>> samples = Map.of("c", List.of(List.of(1.0, 1.0), List.of(0.0)), "e", List.of(List.of(0.0, 0.0)),
+        "other", List.of(List.of(0.0)));
+    assertEquals(List.of(new SamplesScore(1, 1.0, 0.0, 2), new SamplesScore(2, 1.0, 0.0, 1)), PrmMetrics.bySamples(List.of(s), samples, 0.5));
+  }
+
+  @Test
   void unevenSampleCountsAreErrorsNamingTheItem() {
     ProcessBenchSubset s = subset("t", item("a", 1, -1), item("b", 2, 1));
     Map<String, List<List<Double>>> samples = Map.of("a", List.of(List.of(0.9, 0.8)), "b", List.of(List.of(0.9, 0.9), List.of(0.1)));
