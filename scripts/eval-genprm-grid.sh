@@ -7,9 +7,10 @@
 #     measure of what the code adds, since the shipped critic never learned to judge without code.
 # The K = 1 and K = 4 columns come from the K = 8 runs (metrics.json's by_samples: every set of
 # that many of the 8 samples scored as a run of its own, averaged), so they are expectations, not
-# single draws. Accuracy is split by kind of mistake (arithmetic slips against the rest). Every
-# run resumes from its predictions file; the table is printed from the metrics files. A missing
-# ablation critic leaves its rows out.
+# single draws. The interval is a bootstrap over the items of the run's own F1 (metrics.json's
+# f1_ci95): on 200 items it is about ten points wide. Accuracy is split by kind of mistake
+# (arithmetic slips against the rest). Every run resumes from its predictions file; the table is
+# printed from the metrics files. A missing ablation critic leaves its rows out.
 #   scripts/eval-genprm-grid.sh [CRITIC_DIR] [RPE_CRITIC_DIR] [ANALYZE_CRITIC_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,12 +54,13 @@ first_flagged = lambda rewards: next((t for t, r in enumerate(rewards) if r < th
 CRITICS = {"hard": "genprm-tiny: full conversations, hard labels",
            "rpe": "full conversations, RPE labels",
            "nocode": "analyze-mode conversations, hard labels"}
-print("| critic trained on | mode | temperature | mean F1, K = 1 | K = 4 | K = 8 | acc. erroneous | acc. correct | acc. on slips | acc. on other mistakes |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| critic trained on | mode | temperature | mean F1, K = 1 | K = 4 | K = 8 | run's F1, 95% interval | acc. erroneous | acc. correct | acc. on slips | acc. on other mistakes |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for d in (pathlib.Path(sys.argv[1]) / name for name in sys.argv[4:]):
     m = json.loads((d / "metrics.json").read_text())
     critic, mode, k, *_ = d.name.split("-")
     s = next(iter(m["subsets"].values()))
+    lo, hi = next(iter(m["f1_ci95"].values()))
     by = {b["samples"]: b for b in m.get("by_samples", [])}
     f1 = lambda n: f"{by[n]['mean_f1']:.3f}" + (f" ± {by[n]['sd']:.3f}" if n == 1 else "") if n in by else ""
     k1, k4, k8 = (f1(1), f1(4), f1(8)) if by else (f"{m['mean_f1']:.3f}", "", "")
@@ -70,6 +72,6 @@ for d in (pathlib.Path(sys.argv[1]) / name for name in sys.argv[4:]):
     share = lambda h: f"{sum(h) / len(h):.2f} ({len(h)})" if h else "-"
     temperature = json.loads((d / "run.json").read_text())["temperature"]
     # The accuracies are the run's own: K = 8 for the sampled runs.
-    print(f"| {CRITICS[critic]} | {mode} | {temperature} | {k1} | {k4} | {k8} | {s['acc_error']:.3f} | {s['acc_correct']:.3f}"
+    print(f"| {CRITICS[critic]} | {mode} | {temperature} | {k1} | {k4} | {k8} | {lo:.3f}–{hi:.3f} | {s['acc_error']:.3f} | {s['acc_correct']:.3f}"
           f" | {share(hits[True])} | {share(hits[False])} |")
 PY

@@ -6,8 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.math3.random.RandomDataGenerator;
+import org.apache.commons.math3.random.RandomGenerator;
 import org.apache.commons.math3.random.Well19937c;
 import org.apache.commons.math3.stat.StatUtils;
+import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 import org.apache.commons.math3.util.CombinatoricsUtils;
 import org.apache.commons.math3.util.Combinations;
 
@@ -23,12 +25,15 @@ public final class PrmMetrics {
   /** Sample sets scored per size at most: every one of a K = 8 run (C(8, 4) = 70). */
   static final int MAX_DRAWS = 70;
 
+  /** Bootstrap resamples per subset for {@link #f1Intervals}. */
+  static final int RESAMPLES = 2000;
+
   private PrmMetrics() {}
 
-  /** {@link #score} of a predictions file, with {@link #bySamples} when it holds K > 1 samples. */
+  /** {@link #score} of a predictions file, with {@link #f1Intervals} and, when it holds K > 1 samples, {@link #bySamples}. */
   public static MetricsReport score(List<ProcessBenchSubset> subsets, Path predictions, double threshold) {
     Predictions.Contents c = Predictions.read(predictions, false);
-    return score(subsets, c.rewards(), threshold).withBySamples(bySamples(subsets, c.samples(), threshold));
+    return score(subsets, c.rewards(), threshold).with(bySamples(subsets, c.samples(), threshold), f1Intervals(subsets, c.rewards(), threshold));
   }
 
   /** 0-based index of the first step whose reward is below {@code threshold}, or -1. */
@@ -56,19 +61,13 @@ public final class PrmMetrics {
       int corrects = 0;
       int correctsRight = 0;
       for (ProcessBenchItem item : s.items()) {
-        List<Double> r = rewards.get(item.id());
-        if (r == null) throw new IllegalArgumentException("no step rewards for item '" + item.id() + "' of subset " + s.name());
-        if (r.size() < item.steps().size()) {
-          throw new IllegalArgumentException("item '" + item.id() + "' of subset " + s.name() + " has " + item.steps().size()
-              + " steps but " + r.size() + " step rewards");
-        }
-        int predicted = firstBelow(r.subList(0, item.steps().size()), threshold);
+        boolean right = judgedRight(s, item, rewards, threshold);
         if (item.erroneous()) {
           errors++;
-          if (predicted == item.label()) errorsRight++;
+          if (right) errorsRight++;
         } else {
           corrects++;
-          if (predicted == -1) correctsRight++;
+          if (right) correctsRight++;
         }
       }
       double accError = errors == 0 ? 0 : (double) errorsRight / errors;
@@ -77,7 +76,57 @@ public final class PrmMetrics {
       out.put(s.name(), m);
       sum += m.f1();
     }
-    return new MetricsReport(out, subsets.isEmpty() ? 0 : sum / subsets.size(), List.of());
+    return new MetricsReport(out, subsets.isEmpty() ? 0 : sum / subsets.size(), List.of(), Map.of());
+  }
+
+  /** Whether the PRM's first flagged step is the item's label (-1 for a correct item). */
+  private static boolean judgedRight(ProcessBenchSubset s, ProcessBenchItem item, Map<String, List<Double>> rewards, double threshold) {
+    List<Double> r = rewards.get(item.id());
+    if (r == null) throw new IllegalArgumentException("no step rewards for item '" + item.id() + "' of subset " + s.name());
+    if (r.size() < item.steps().size()) {
+      throw new IllegalArgumentException("item '" + item.id() + "' of subset " + s.name() + " has " + item.steps().size()
+          + " steps but " + r.size() + " step rewards");
+    }
+    return firstBelow(r.subList(0, item.steps().size()), threshold) == item.label();
+  }
+
+  /**
+   * Each subset's F1 with a 95% percentile bootstrap interval: the subset's items drawn with
+   * replacement {@link #RESAMPLES} times (seeded) and scored each time. On a couple of hundred
+   * items the interval is several points wide, which is what a difference between two critics, or
+   * a critic and a target, has to be read against.
+   */
+  public static Map<String, double[]> f1Intervals(List<ProcessBenchSubset> subsets, Map<String, List<Double>> rewards, double threshold) {
+    Map<String, double[]> out = new LinkedHashMap<>();
+    for (ProcessBenchSubset s : subsets) {
+      int n = s.items().size();
+      if (n == 0) continue;
+      boolean[] erroneous = new boolean[n];
+      boolean[] right = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        erroneous[i] = s.items().get(i).erroneous();
+        right[i] = judgedRight(s, s.items().get(i), rewards, threshold);
+      }
+      RandomGenerator rng = new Well19937c(0);
+      double[] f1 = new double[RESAMPLES];
+      for (int b = 0; b < RESAMPLES; b++) {
+        int errors = 0, errorsRight = 0, corrects = 0, correctsRight = 0;
+        for (int draw = 0; draw < n; draw++) {
+          int i = rng.nextInt(n);
+          if (erroneous[i]) {
+            errors++;
+            if (right[i]) errorsRight++;
+          } else {
+            corrects++;
+            if (right[i]) correctsRight++;
+          }
+        }
+        f1[b] = f1(errors == 0 ? 0 : (double) errorsRight / errors, corrects == 0 ? 0 : (double) correctsRight / corrects);
+      }
+      Percentile percentile = new Percentile();
+      out.put(s.name(), new double[] {percentile.evaluate(f1, 2.5), percentile.evaluate(f1, 97.5)});
+    }
+    return out;
   }
 
   /**

@@ -118,6 +118,44 @@ class PrmMetricsTest {
     assertEquals(List.of(new SamplesScore(1, 1.0, 0.0, 2), new SamplesScore(2, 1.0, 0.0, 1)), PrmMetrics.bySamples(List.of(s), samples, 0.5));
   }
 
+  /** n items, half erroneous at step 0; the PRM judges the first 80% of each half right. */
+  private static Map<String, double[]> intervalsOf(int n) {
+    ProcessBenchItem[] items = new ProcessBenchItem[n];
+    Map<String, List<Double>> r = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      boolean erroneous = i % 2 == 0;
+      boolean right = (i / 2) < 0.8 * (n / 2);
+      items[i] = item("i" + i, 1, erroneous ? 0 : -1);
+      r.put("i" + i, List.of(erroneous == right ? 0.0 : 1.0));
+    }
+    ProcessBenchSubset s = subset("t", items);
+    assertEquals(0.8, PrmMetrics.score(List.of(s), r, 0.5).meanF1(), 1e-12);
+    return PrmMetrics.f1Intervals(List.of(s), r, 0.5);
+  }
+
+  @Test
+  void f1IntervalsAreSeededBootstrapIntervalsThatNarrowWithMoreItems() {
+    double[] small = intervalsOf(40).get("t");
+    double[] large = intervalsOf(400).get("t");
+    assertTrue(small[0] < 0.8 && 0.8 < small[1], java.util.Arrays.toString(small));
+    assertTrue(large[0] < 0.8 && 0.8 < large[1], java.util.Arrays.toString(large));
+    // The width of a binomial share's interval falls as 1 / sqrt(n): ten times the items, about a
+    // third of the width (about 0.25 and 0.08 here).
+    double ratio = (large[1] - large[0]) / (small[1] - small[0]);
+    assertTrue(ratio > 0.2 && ratio < 0.45, "width ratio " + ratio);
+    assertEquals(java.util.Arrays.toString(small), java.util.Arrays.toString(intervalsOf(40).get("t")), "seeded");
+    // Right on every one of 20 items: every resample scores 1 (one without a correct item, which
+    // would score 0, has odds of about 2e-6).
+    ProcessBenchItem[] twenty = new ProcessBenchItem[20];
+    Map<String, List<Double>> perfect = new HashMap<>();
+    for (int i = 0; i < 20; i++) {
+      twenty[i] = item("i" + i, 1, i % 2 == 0 ? 0 : -1);
+      perfect.put("i" + i, List.of(i % 2 == 0 ? 0.0 : 1.0));
+    }
+    double[] exact = PrmMetrics.f1Intervals(List.of(subset("p", twenty)), perfect, 0.5).get("p");
+    assertEquals("[1.0, 1.0]", java.util.Arrays.toString(exact));
+  }
+
   @Test
   void unevenSampleCountsAreErrorsNamingTheItem() {
     ProcessBenchSubset s = subset("t", item("a", 1, -1), item("b", 2, 1));
