@@ -5,9 +5,11 @@ import ai.coach.prm.MetricsReport;
 import ai.coach.prm.PrmMetrics;
 import ai.coach.prm.ProcessBench;
 import ai.coach.prm.ProcessBenchSubset;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,13 +34,28 @@ public final class ScorePrmCommand implements Callable<Integer> {
   @Option(names = "--limit", description = "Only the first N items of each file (as eval-prm --limit).")
   Integer limit;
 
+  @Option(names = "--baseline", description = "Another PRM's predictions for the same items: adds both reports and, per subset, "
+      + "the F1 difference with a paired bootstrap 95% interval.")
+  Path baseline;
+
   @Override
   public Integer call() throws Exception {
     if (!(threshold >= 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in [0, 1], got " + threshold);
     List<ProcessBenchSubset> subsets = new ArrayList<>();
     for (ProcessBenchSubset s : ProcessBench.readAll(data)) subsets.add(limit == null ? s : s.limit(limit));
     MetricsReport report = PrmMetrics.score(subsets, predictions, threshold);
-    System.out.println(LmCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+    Object out = report;
+    if (baseline != null) {
+      out = new Comparison(report, PrmMetrics.score(subsets, baseline, threshold),
+          PrmMetrics.pairedF1Differences(subsets, predictions, baseline, threshold));
+    }
+    System.out.println(LmCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
     return 0;
   }
+
+  /** What {@code --baseline} prints: both reports and the paired differences (predictions minus baseline). */
+  record Comparison(
+      @JsonProperty("predictions") MetricsReport predictions,
+      @JsonProperty("baseline") MetricsReport baseline,
+      @JsonProperty("difference") Map<String, PrmMetrics.PairedF1> difference) {}
 }

@@ -1,5 +1,6 @@
 package ai.coach.prm;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,34 +100,75 @@ public final class PrmMetrics {
   public static Map<String, double[]> f1Intervals(List<ProcessBenchSubset> subsets, Map<String, List<Double>> rewards, double threshold) {
     Map<String, double[]> out = new LinkedHashMap<>();
     for (ProcessBenchSubset s : subsets) {
-      int n = s.items().size();
-      if (n == 0) continue;
-      boolean[] erroneous = new boolean[n];
-      boolean[] right = new boolean[n];
-      for (int i = 0; i < n; i++) {
-        erroneous[i] = s.items().get(i).erroneous();
-        right[i] = judgedRight(s, s.items().get(i), rewards, threshold);
-      }
-      RandomGenerator rng = new Well19937c(0);
-      double[] f1 = new double[RESAMPLES];
-      for (int b = 0; b < RESAMPLES; b++) {
-        int errors = 0, errorsRight = 0, corrects = 0, correctsRight = 0;
-        for (int draw = 0; draw < n; draw++) {
-          int i = rng.nextInt(n);
-          if (erroneous[i]) {
-            errors++;
-            if (right[i]) errorsRight++;
-          } else {
-            corrects++;
-            if (right[i]) correctsRight++;
-          }
-        }
-        f1[b] = f1(errors == 0 ? 0 : (double) errorsRight / errors, corrects == 0 ? 0 : (double) correctsRight / corrects);
-      }
-      Percentile percentile = new Percentile();
-      out.put(s.name(), new double[] {percentile.evaluate(f1, 2.5), percentile.evaluate(f1, 97.5)});
+      if (s.items().isEmpty()) continue;
+      out.put(s.name(), interval(resampledF1(s, List.of(rewards), threshold)[0]));
     }
     return out;
+  }
+
+  /**
+   * Per subset, F1 of {@code rewards} minus F1 of {@code baseline}, with a 95% paired bootstrap
+   * interval: each resample draws the same items for both, so what the two get right alike cancels
+   * and the interval is much narrower than two separate intervals suggest. An interval that holds 0
+   * says the items cannot tell the two apart.
+   */
+  public static Map<String, PairedF1> pairedF1Differences(List<ProcessBenchSubset> subsets, Map<String, List<Double>> rewards,
+      Map<String, List<Double>> baseline, double threshold) {
+    Map<String, PairedF1> out = new LinkedHashMap<>();
+    for (ProcessBenchSubset s : subsets) {
+      if (s.items().isEmpty()) continue;
+      double[][] f1 = resampledF1(s, List.of(rewards, baseline), threshold);
+      double[] difference = new double[RESAMPLES];
+      for (int b = 0; b < RESAMPLES; b++) difference[b] = f1[0][b] - f1[1][b];
+      double point = score(List.of(s), rewards, threshold).meanF1() - score(List.of(s), baseline, threshold).meanF1();
+      out.put(s.name(), new PairedF1(point, interval(difference)));
+    }
+    return out;
+  }
+
+  /** {@link #pairedF1Differences} of two predictions files (the mean reward of each step). */
+  public static Map<String, PairedF1> pairedF1Differences(List<ProcessBenchSubset> subsets, Path predictions, Path baseline, double threshold) {
+    return pairedF1Differences(subsets, Predictions.read(predictions, false).rewards(), Predictions.read(baseline, false).rewards(), threshold);
+  }
+
+  /** A difference of F1 and its 95% interval. */
+  public record PairedF1(@JsonProperty("f1_difference") double difference, @JsonProperty("ci95") double[] ci95) {}
+
+  /** For each judge, the F1 of {@link #RESAMPLES} seeded resamples of the subset's items, the same draws for every judge. */
+  private static double[][] resampledF1(ProcessBenchSubset s, List<Map<String, List<Double>>> judges, double threshold) {
+    int n = s.items().size();
+    boolean[] erroneous = new boolean[n];
+    boolean[][] right = new boolean[judges.size()][n];
+    for (int i = 0; i < n; i++) {
+      ProcessBenchItem item = s.items().get(i);
+      erroneous[i] = item.erroneous();
+      for (int j = 0; j < judges.size(); j++) right[j][i] = judgedRight(s, item, judges.get(j), threshold);
+    }
+    RandomGenerator rng = new Well19937c(0);
+    double[][] f1 = new double[judges.size()][RESAMPLES];
+    int[] draw = new int[n];
+    for (int b = 0; b < RESAMPLES; b++) {
+      for (int d = 0; d < n; d++) draw[d] = rng.nextInt(n);
+      for (int j = 0; j < judges.size(); j++) {
+        int errors = 0, errorsRight = 0, corrects = 0, correctsRight = 0;
+        for (int i : draw) {
+          if (erroneous[i]) {
+            errors++;
+            if (right[j][i]) errorsRight++;
+          } else {
+            corrects++;
+            if (right[j][i]) correctsRight++;
+          }
+        }
+        f1[j][b] = f1(errors == 0 ? 0 : (double) errorsRight / errors, corrects == 0 ? 0 : (double) correctsRight / corrects);
+      }
+    }
+    return f1;
+  }
+
+  private static double[] interval(double[] values) {
+    Percentile percentile = new Percentile();
+    return new double[] {percentile.evaluate(values, 2.5), percentile.evaluate(values, 97.5)};
   }
 
   /**

@@ -157,6 +157,34 @@ class PrmMetricsTest {
   }
 
   @Test
+  void pairedDifferencesSeeAConsistentGainThatSeparateIntervalsCannot() {
+    // 200 items, half erroneous at step 0. The baseline is right on 150 of them; the other PRM is
+    // right on the same 150 and on 8 more erroneous ones: 4 points of F1, always in its favour.
+    int n = 200;
+    ProcessBenchItem[] items = new ProcessBenchItem[n];
+    Map<String, List<Double>> baseline = new HashMap<>();
+    Map<String, List<Double>> better = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      boolean erroneous = i % 2 == 0;
+      items[i] = item("i" + i, 1, erroneous ? 0 : -1);
+      boolean rightBase = i < 150;
+      boolean rightBetter = rightBase || (erroneous && i < 166);
+      baseline.put("i" + i, List.of(erroneous == rightBase ? 0.0 : 1.0));
+      better.put("i" + i, List.of(erroneous == rightBetter ? 0.0 : 1.0));
+    }
+    List<ProcessBenchSubset> s = List.of(subset("t", items));
+    PrmMetrics.PairedF1 d = PrmMetrics.pairedF1Differences(s, better, baseline, 0.5).get("t");
+    double expected = PrmMetrics.score(s, better, 0.5).meanF1() - PrmMetrics.score(s, baseline, 0.5).meanF1();
+    assertEquals(expected, d.difference(), 1e-12);
+    assertTrue(d.ci95()[0] > 0 && d.ci95()[0] < expected && expected < d.ci95()[1], java.util.Arrays.toString(d.ci95()));
+    double[] a = PrmMetrics.f1Intervals(s, better, 0.5).get("t");
+    double[] b = PrmMetrics.f1Intervals(s, baseline, 0.5).get("t");
+    assertTrue(a[0] < b[1], "the separate intervals overlap: " + java.util.Arrays.toString(a) + " " + java.util.Arrays.toString(b));
+    PrmMetrics.PairedF1 same = PrmMetrics.pairedF1Differences(s, baseline, baseline, 0.5).get("t");
+    assertEquals("0.0 [0.0, 0.0]", same.difference() + " " + java.util.Arrays.toString(same.ci95()));
+  }
+
+  @Test
   void unevenSampleCountsAreErrorsNamingTheItem() {
     ProcessBenchSubset s = subset("t", item("a", 1, -1), item("b", 2, 1));
     Map<String, List<List<Double>>> samples = Map.of("a", List.of(List.of(0.9, 0.8)), "b", List.of(List.of(0.9, 0.9), List.of(0.1)));
