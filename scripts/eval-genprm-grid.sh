@@ -58,7 +58,7 @@ print("| critic trained on | mode | temperature | mean F1, K = 1 | K = 4 | K = 8
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for d in (pathlib.Path(sys.argv[1]) / name for name in sys.argv[4:]):
     m = json.loads((d / "metrics.json").read_text())
-    critic, mode, k, *_ = d.name.split("-")
+    critic, mode, *_ = d.name.split("-")
     s = next(iter(m["subsets"].values()))
     lo, hi = next(iter(m["f1_ci95"].values()))
     by = {b["samples"]: b for b in m.get("by_samples", [])}

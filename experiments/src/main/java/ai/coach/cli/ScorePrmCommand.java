@@ -1,15 +1,12 @@
 package ai.coach.cli;
 
 import ai.coach.critic.CriticConfig;
-import ai.coach.prm.MetricsReport;
 import ai.coach.prm.PrmMetrics;
 import ai.coach.prm.ProcessBench;
 import ai.coach.prm.ProcessBenchSubset;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,19 +40,8 @@ public final class ScorePrmCommand implements Callable<Integer> {
     if (!(threshold >= 0 && threshold <= 1)) throw new IllegalArgumentException("--threshold must be in [0, 1], got " + threshold);
     List<ProcessBenchSubset> subsets = new ArrayList<>();
     for (ProcessBenchSubset s : ProcessBench.readAll(data)) subsets.add(limit == null ? s : s.limit(limit));
-    MetricsReport report = PrmMetrics.score(subsets, predictions, threshold);
-    Object out = report;
-    if (baseline != null) {
-      out = new Comparison(report, PrmMetrics.score(subsets, baseline, threshold),
-          PrmMetrics.pairedF1Differences(subsets, predictions, baseline, threshold));
-    }
+    Object out = baseline == null ? PrmMetrics.score(subsets, predictions, threshold) : PrmMetrics.compare(subsets, predictions, baseline, threshold);
     System.out.println(LmCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
     return 0;
   }
-
-  /** What {@code --baseline} prints: both reports and the paired differences (predictions minus baseline). */
-  record Comparison(
-      @JsonProperty("predictions") MetricsReport predictions,
-      @JsonProperty("baseline") MetricsReport baseline,
-      @JsonProperty("difference") Map<String, PrmMetrics.PairedF1> difference) {}
 }

@@ -33,7 +33,18 @@ public final class PrmMetrics {
 
   /** {@link #score} of a predictions file, with {@link #f1Intervals} and, when it holds K > 1 samples, {@link #bySamples}. */
   public static MetricsReport score(List<ProcessBenchSubset> subsets, Path predictions, double threshold) {
-    Predictions.Contents c = Predictions.read(predictions, false);
+    return score(subsets, Predictions.read(predictions, false), threshold);
+  }
+
+  /** Two PRMs' predictions files on the same items: both reports and {@link #pairedF1Differences}. */
+  public static PrmComparison compare(List<ProcessBenchSubset> subsets, Path predictions, Path baseline, double threshold) {
+    Predictions.Contents p = Predictions.read(predictions, false);
+    Predictions.Contents b = Predictions.read(baseline, false);
+    return new PrmComparison(score(subsets, p, threshold), score(subsets, b, threshold),
+        pairedF1Differences(subsets, p.rewards(), b.rewards(), threshold));
+  }
+
+  private static MetricsReport score(List<ProcessBenchSubset> subsets, Predictions.Contents c, double threshold) {
     return score(subsets, c.rewards(), threshold).with(bySamples(subsets, c.samples(), threshold), f1Intervals(subsets, c.rewards(), threshold));
   }
 
@@ -57,27 +68,43 @@ public final class PrmMetrics {
     Map<String, SubsetMetrics> out = new LinkedHashMap<>();
     double sum = 0;
     for (ProcessBenchSubset s : subsets) {
-      int errors = 0;
-      int errorsRight = 0;
-      int corrects = 0;
-      int correctsRight = 0;
-      for (ProcessBenchItem item : s.items()) {
-        boolean right = judgedRight(s, item, rewards, threshold);
-        if (item.erroneous()) {
-          errors++;
-          if (right) errorsRight++;
-        } else {
-          corrects++;
-          if (right) correctsRight++;
-        }
-      }
-      double accError = errors == 0 ? 0 : (double) errorsRight / errors;
-      double accCorrect = corrects == 0 ? 0 : (double) correctsRight / corrects;
-      SubsetMetrics m = new SubsetMetrics(accError, accCorrect, f1(accError, accCorrect), s.items().size());
+      Tally t = new Tally();
+      for (ProcessBenchItem item : s.items()) t.add(item.erroneous(), judgedRight(s, item, rewards, threshold));
+      SubsetMetrics m = new SubsetMetrics(t.accError(), t.accCorrect(), t.f1(), s.items().size());
       out.put(s.name(), m);
       sum += m.f1();
     }
     return new MetricsReport(out, subsets.isEmpty() ? 0 : sum / subsets.size(), List.of(), Map.of());
+  }
+
+  /** A subset's items counted by kind and by whether the PRM judged them right. */
+  private static final class Tally {
+    private int errors;
+    private int errorsRight;
+    private int corrects;
+    private int correctsRight;
+
+    void add(boolean erroneous, boolean right) {
+      if (erroneous) {
+        errors++;
+        if (right) errorsRight++;
+      } else {
+        corrects++;
+        if (right) correctsRight++;
+      }
+    }
+
+    double accError() {
+      return errors == 0 ? 0 : (double) errorsRight / errors;
+    }
+
+    double accCorrect() {
+      return corrects == 0 ? 0 : (double) correctsRight / corrects;
+    }
+
+    double f1() {
+      return PrmMetrics.f1(accError(), accCorrect());
+    }
   }
 
   /** Whether the PRM's first flagged step is the item's label (-1 for a correct item). */
@@ -126,11 +153,6 @@ public final class PrmMetrics {
     return out;
   }
 
-  /** {@link #pairedF1Differences} of two predictions files (the mean reward of each step). */
-  public static Map<String, PairedF1> pairedF1Differences(List<ProcessBenchSubset> subsets, Path predictions, Path baseline, double threshold) {
-    return pairedF1Differences(subsets, Predictions.read(predictions, false).rewards(), Predictions.read(baseline, false).rewards(), threshold);
-  }
-
   /** A difference of F1 and its 95% interval. */
   public record PairedF1(@JsonProperty("f1_difference") double difference, @JsonProperty("ci95") double[] ci95) {}
 
@@ -150,17 +172,9 @@ public final class PrmMetrics {
     for (int b = 0; b < RESAMPLES; b++) {
       for (int d = 0; d < n; d++) draw[d] = rng.nextInt(n);
       for (int j = 0; j < judges.size(); j++) {
-        int errors = 0, errorsRight = 0, corrects = 0, correctsRight = 0;
-        for (int i : draw) {
-          if (erroneous[i]) {
-            errors++;
-            if (right[j][i]) errorsRight++;
-          } else {
-            corrects++;
-            if (right[j][i]) correctsRight++;
-          }
-        }
-        f1[j][b] = f1(errors == 0 ? 0 : (double) errorsRight / errors, corrects == 0 ? 0 : (double) correctsRight / corrects);
+        Tally t = new Tally();
+        for (int i : draw) t.add(erroneous[i], right[j][i]);
+        f1[j][b] = t.f1();
       }
     }
     return f1;
