@@ -2,6 +2,7 @@ package ai.coach.lm;
 
 import ai.coach.tokenizer.Tokenizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -85,7 +86,9 @@ public final class Generator {
     List<Completion> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int[] ids = generated.get(i).stream().mapToInt(Integer::intValue).toArray();
-      out.add(new Completion(text(ids, stopHit[i]), ids, List.copyOf(logprobs.get(i)), finish[i], stopHit[i]));
+      boolean endToken = ids.length > 0 && eosIds.contains(ids[ids.length - 1]);
+      String text = text(Arrays.copyOf(ids, endToken ? ids.length - 1 : ids.length), stopHit[i]);
+      out.add(new Completion(text, ids, List.copyOf(logprobs.get(i)), finish[i], stopHit[i]));
     }
     return out;
   }

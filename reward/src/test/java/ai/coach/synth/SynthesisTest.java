@@ -60,6 +60,9 @@ class SynthesisTest {
       assertEquals(p.kept().stream().filter(SampledPath::correct).count(), p.kept().stream().filter(s -> !s.correct()).count(),
           "right and wrong solutions are balanced");
     }
+    for (SampledPath p : kept) {
+      assertFalse(String.join("\n", p.steps()).contains("<|im_end|>"), "the policy's end token is not solution text: " + p.steps());
+    }
 
     Path mcFile = dir.resolve("monte_carlo.jsonl");
     List<Estimate> estimates = Journal.readFinished(mcFile, Estimate.class, "monte-carlo");
