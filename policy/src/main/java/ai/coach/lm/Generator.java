@@ -2,7 +2,6 @@ package ai.coach.lm;
 
 import ai.coach.tokenizer.Tokenizer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -87,7 +86,7 @@ public final class Generator {
     for (int i = 0; i < n; i++) {
       int[] ids = generated.get(i).stream().mapToInt(Integer::intValue).toArray();
       boolean endToken = ids.length > 0 && eosIds.contains(ids[ids.length - 1]);
-      String text = text(Arrays.copyOf(ids, endToken ? ids.length - 1 : ids.length), stopHit[i]);
+      String text = text(ids, endToken ? ids.length - 1 : ids.length, stopHit[i]);
       out.add(new Completion(text, ids, List.copyOf(logprobs.get(i)), finish[i], stopHit[i]));
     }
     return out;
@@ -103,9 +102,9 @@ public final class Generator {
     return null;
   }
 
-  private String text(int[] ids, String stop) {
+  private String text(int[] ids, int length, String stop) {
     if (tokenizer == null) return "";
-    String text = tokenizer.decode(ids);
+    String text = tokenizer.decode(ids, 0, length);
     if (stop != null) {
       int at = text.indexOf(stop);
       if (at >= 0) text = text.substring(0, at);
