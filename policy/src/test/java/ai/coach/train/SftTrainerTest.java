@@ -218,6 +218,18 @@ class SftTrainerTest {
   }
 
   @Test
+  void theRepairConfigContinuesTheCriticOnRepairedDataAtALowerRate() {
+    SftConfig shipped = YamlConfig.read(Path.of("../configs/sft-genprm-tiny.yaml"), SftConfig.class);
+    SftConfig repair = YamlConfig.read(Path.of("../configs/sft-genprm-tiny-repair.yaml"), SftConfig.class);
+    assertEquals("runs/genprm-tiny-token", repair.model().from());
+    assertEquals(shipped.model().tokenizer(), repair.model().tokenizer());
+    assertEquals(shipped.data().maxLength(), repair.data().maxLength());
+    assertTrue(repair.data().train().startsWith("runs/synth-genprm-tiny-repair/"), repair.data().train());
+    assertEquals(shipped.train().batchSize(), repair.train().batchSize());
+    assertTrue(repair.train().lr() < shipped.train().lr() && repair.train().maxSteps() < shipped.train().maxSteps());
+  }
+
+  @Test
   void configErrorsNameTheKey() throws IOException {
     Path bad = tmp.resolve("bad.yaml");
     Files.writeString(bad, "run_dir: x\nmodel: {architecture: {hidden_size: 8, intermediate_size: 8, num_hidden_layers: 1, "

@@ -24,6 +24,16 @@ class SynthConfigTest {
   }
 
   @Test
+  void theRepairDataIsTheShippedRecipeOnItsFirstProblems() {
+    SynthConfig shipped = YamlConfig.read(SHIPPED, SynthConfig.class);
+    SynthConfig repair = YamlConfig.read(Path.of("../configs/synth-genprm-tiny-repair.yaml"), SynthConfig.class);
+    assertEquals(shipped.problems().seed(), repair.problems().seed());
+    assertTrue(repair.problems().n() < shipped.problems().n());
+    assertEquals(new SynthConfig(repair.runDir(), repair.problems(), shipped.policy(), shipped.solutions(),
+        shipped.monteCarlo(), shipped.labels(), shipped.critic(), repair.train()), repair);
+  }
+
+  @Test
   void errorsNameTheFileAndTheKey(@TempDir Path dir) throws Exception {
     String shipped = Files.readString(SHIPPED);
     Path bad = dir.resolve("bad.yaml");
