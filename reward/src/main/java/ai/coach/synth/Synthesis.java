@@ -145,7 +145,7 @@ public final class Synthesis {
   // ---- stage 2 ---------------------------------------------------------------------------
 
   void monteCarlo() {
-    List<ProblemSamples> sampled = finished("solutions.jsonl", ProblemSamples.class, "solutions");
+    List<ProblemSamples> sampled = finished("solutions.jsonl", ProblemSamples.class, "solutions", problems.size(), "problems");
     Map<String, Double> passRate = sampled.stream().collect(Collectors.toMap(ProblemSamples::problemId, ProblemSamples::passRate));
     List<SampledPath> paths = sampled.stream().flatMap(r -> r.kept().stream()).toList();
     try (Journal<Estimate> out = Journal.open(dir.resolve("monte_carlo.jsonl"), Estimate.class);
@@ -240,7 +240,7 @@ public final class Synthesis {
   // ---- stage 3 ---------------------------------------------------------------------------
 
   void labels() {
-    List<Estimate> estimates = finished("monte_carlo.jsonl", Estimate.class, "monte-carlo");
+    List<Estimate> estimates = estimates();
     List<Labelled> out = new ArrayList<>();
     for (Estimate e : estimates) {
       RelativeProgress.StepLabels l = RelativeProgress.label(e.passRate(), e.mc(), config.labels().epsilon());
@@ -257,7 +257,7 @@ public final class Synthesis {
   // ---- stage 4 ---------------------------------------------------------------------------
 
   void rationales() {
-    List<Estimate> estimates = finished("monte_carlo.jsonl", Estimate.class, "monte-carlo");
+    List<Estimate> estimates = estimates();
     try (Journal<Critique> out = Journal.open(dir.resolve("rationales.jsonl"), Critique.class);
          SandboxCodeExecutor sandbox = SandboxCodeExecutor.open(5.0)) {
       Set<String> done = out.records().stream().map(Critique::id).collect(Collectors.toSet());
@@ -284,9 +284,9 @@ public final class Synthesis {
   private static final List<CriticMode> TRAINED_MODES = List.of(CriticMode.FULL, CriticMode.ANALYZE);
 
   void filter() {
-    Map<String, Estimate> estimates = byId(finished("monte_carlo.jsonl", Estimate.class, "monte-carlo"), e -> e.path().id());
-    Map<String, Labelled> labels = byId(finished("labels.jsonl", Labelled.class, "labels"), Labelled::id);
-    List<Critique> critiques = finished("rationales.jsonl", Critique.class, "rationales");
+    Map<String, Estimate> estimates = byId(estimates(), e -> e.path().id());
+    Map<String, Labelled> labels = byId(finished("labels.jsonl", Labelled.class, "labels", estimates.size(), "solutions"), Labelled::id);
+    List<Critique> critiques = finished("rationales.jsonl", Critique.class, "rationales", estimates.size(), "solutions");
     Path tokenizerDir = Path.of(config.critic().tokenizer());
     Tokenizer tokenizer = Tokenizer.load(tokenizerDir);
     ChatTemplate template = ChatTemplate.load(tokenizerDir);
@@ -372,6 +372,25 @@ public final class Synthesis {
 
   private <T> List<T> finished(String file, Class<T> type, String stage) {
     return Journal.readFinished(dir.resolve(file), type, stage);
+  }
+
+  /**
+   * A finished stage's records, as many as its work: a killed stage leaves a file that reads fine
+   * but holds part of the work, and the stages after it must not quietly build on that part.
+   */
+  private <T> List<T> finished(String file, Class<T> type, String stage, int expected, String what) {
+    List<T> records = finished(file, type, stage);
+    if (records.size() != expected) {
+      throw new IllegalStateException(String.format("%s holds %d %s where %d were expected: run the '%s' stage to its end first",
+          dir.resolve(file), records.size(), what, expected, stage));
+    }
+    return records;
+  }
+
+  /** The Monte Carlo estimates, one for every solution the solutions stage kept. */
+  private List<Estimate> estimates() {
+    int kept = finished("solutions.jsonl", ProblemSamples.class, "solutions").stream().mapToInt(r -> r.kept().size()).sum();
+    return finished("monte_carlo.jsonl", Estimate.class, "monte-carlo", kept, "solutions");
   }
 
   private static <T> Map<String, T> byId(List<T> records, Function<T, String> id) {

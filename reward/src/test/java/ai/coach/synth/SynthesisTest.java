@@ -2,6 +2,7 @@ package ai.coach.synth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.coach.lm.ModelRegistry;
@@ -105,6 +106,18 @@ class SynthesisTest {
     Files.write(mcFile, cut, StandardCharsets.UTF_8);
     synthesis.run("monte-carlo");
     assertEquals(lines, Files.readAllLines(mcFile, StandardCharsets.UTF_8));
+
+    // A stage stopped early cannot feed the next one: a file one record short is an error naming it.
+    for (String[] c : new String[][] {{"solutions.jsonl", "monte-carlo"}, {"monte_carlo.jsonl", "labels"},
+        {"monte_carlo.jsonl", "rationales"}, {"rationales.jsonl", "filter"}}) {
+      Path file = dir.resolve(c[0]);
+      List<String> whole = Files.readAllLines(file, StandardCharsets.UTF_8);
+      Files.write(file, whole.subList(0, whole.size() - 1), StandardCharsets.UTF_8);
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> synthesis.run(c[1]));
+      assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("where " + whole.size() + " were expected"),
+          e.getMessage());
+      Files.write(file, whole, StandardCharsets.UTF_8);
+    }
 
     // A finished stage run again has nothing to do.
     byte[] before = Files.readAllBytes(dir.resolve("solutions.jsonl"));
