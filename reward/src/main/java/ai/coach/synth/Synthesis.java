@@ -380,9 +380,13 @@ public final class Synthesis {
    */
   private <T> List<T> finished(String file, Class<T> type, String stage, int expected, String what) {
     List<T> records = finished(file, type, stage);
-    if (records.size() != expected) {
-      throw new IllegalStateException(String.format("%s holds %d %s where %d were expected: run the '%s' stage to its end first",
-          dir.resolve(file), records.size(), what, expected, stage));
+    if (records.size() < expected) {
+      throw new IllegalStateException(String.format("%s holds %d of the %d %s: run the '%s' stage to its end first",
+          dir.resolve(file), records.size(), expected, what, stage));
+    }
+    if (records.size() > expected) {
+      throw new IllegalStateException(String.format("%s holds %d %s, more than the %d of this config: it was made with "
+          + "another config; give this one its own run_dir", dir.resolve(file), records.size(), what, expected));
     }
     return records;
   }

@@ -114,10 +114,20 @@ class SynthesisTest {
       List<String> whole = Files.readAllLines(file, StandardCharsets.UTF_8);
       Files.write(file, whole.subList(0, whole.size() - 1), StandardCharsets.UTF_8);
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> synthesis.run(c[1]));
-      assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("where " + whole.size() + " were expected"),
+      assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("of the " + whole.size() + " "),
           e.getMessage());
       Files.write(file, whole, StandardCharsets.UTF_8);
     }
+
+    // More work than the config makes means another config made the file.
+    Path solutions = dir.resolve("solutions.jsonl");
+    List<String> whole = Files.readAllLines(solutions, StandardCharsets.UTF_8);
+    List<String> more = new ArrayList<>(whole);
+    more.add(whole.get(0));
+    Files.write(solutions, more, StandardCharsets.UTF_8);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> synthesis.run("monte-carlo"));
+    assertTrue(e.getMessage().contains("more than the " + whole.size()), e.getMessage());
+    Files.write(solutions, whole, StandardCharsets.UTF_8);
 
     // A finished stage run again has nothing to do.
     byte[] before = Files.readAllBytes(dir.resolve("solutions.jsonl"));
