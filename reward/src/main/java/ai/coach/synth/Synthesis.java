@@ -145,7 +145,7 @@ public final class Synthesis {
   // ---- stage 2 ---------------------------------------------------------------------------
 
   void monteCarlo() {
-    List<ProblemSamples> sampled = finished("solutions.jsonl", ProblemSamples.class, "solutions", problems.size(), "problems");
+    List<ProblemSamples> sampled = sampled();
     Map<String, Double> passRate = sampled.stream().collect(Collectors.toMap(ProblemSamples::problemId, ProblemSamples::passRate));
     List<SampledPath> paths = sampled.stream().flatMap(r -> r.kept().stream()).toList();
     try (Journal<Estimate> out = Journal.open(dir.resolve("monte_carlo.jsonl"), Estimate.class);
@@ -285,8 +285,10 @@ public final class Synthesis {
 
   void filter() {
     Map<String, Estimate> estimates = byId(estimates(), e -> e.path().id());
-    Map<String, Labelled> labels = byId(finished("labels.jsonl", Labelled.class, "labels", estimates.size(), "solutions"), Labelled::id);
-    List<Critique> critiques = finished("rationales.jsonl", Critique.class, "rationales", estimates.size(), "solutions");
+    Map<String, Labelled> labels = byId(finished("labels.jsonl", Labelled.class, "labels", estimates.keySet(), Labelled::id,
+        "solutions"), Labelled::id);
+    List<Critique> critiques = finished("rationales.jsonl", Critique.class, "rationales", estimates.keySet(), Critique::id,
+        "solutions");
     Path tokenizerDir = Path.of(config.critic().tokenizer());
     Tokenizer tokenizer = Tokenizer.load(tokenizerDir);
     ChatTemplate template = ChatTemplate.load(tokenizerDir);
@@ -375,26 +377,37 @@ public final class Synthesis {
   }
 
   /**
-   * A finished stage's records, as many as its work: a killed stage leaves a file that reads fine
-   * but holds part of the work, and the stages after it must not quietly build on that part.
+   * A finished stage's records, one for each piece of its work (given by id). A killed stage leaves
+   * a file that reads fine but holds part of the work, and another config (another n or seed) makes
+   * other work; the stages after it must quietly build on neither.
    */
-  private <T> List<T> finished(String file, Class<T> type, String stage, int expected, String what) {
+  private <T> List<T> finished(String file, Class<T> type, String stage, Set<String> work, Function<T, String> id, String what) {
     List<T> records = finished(file, type, stage);
-    if (records.size() < expected) {
-      throw new IllegalStateException(String.format("%s holds %d of the %d %s: run the '%s' stage to its end first",
-          dir.resolve(file), records.size(), expected, what, stage));
+    Set<String> seen = new HashSet<>();
+    for (T r : records) {
+      String i = id.apply(r);
+      if (!work.contains(i)) {
+        throw new IllegalStateException(String.format("%s holds %s, which this config does not make: it was made with "
+            + "another config; give this one its own run_dir", dir.resolve(file), i));
+      }
+      if (!seen.add(i)) throw new IllegalStateException(String.format("%s holds %s twice", dir.resolve(file), i));
     }
-    if (records.size() > expected) {
-      throw new IllegalStateException(String.format("%s holds %d %s, more than the %d of this config: it was made with "
-          + "another config; give this one its own run_dir", dir.resolve(file), records.size(), what, expected));
+    if (seen.size() < work.size()) {
+      throw new IllegalStateException(String.format("%s holds %d of the %d %s: run the '%s' stage to its end first",
+          dir.resolve(file), seen.size(), work.size(), what, stage));
     }
     return records;
   }
 
+  /** The solutions stage's records, one for every problem of the config. */
+  private List<ProblemSamples> sampled() {
+    return finished("solutions.jsonl", ProblemSamples.class, "solutions", problems.keySet(), ProblemSamples::problemId, "problems");
+  }
+
   /** The Monte Carlo estimates, one for every solution the solutions stage kept. */
   private List<Estimate> estimates() {
-    int kept = finished("solutions.jsonl", ProblemSamples.class, "solutions").stream().mapToInt(r -> r.kept().size()).sum();
-    return finished("monte_carlo.jsonl", Estimate.class, "monte-carlo", kept, "solutions");
+    Set<String> kept = sampled().stream().flatMap(r -> r.kept().stream()).map(SampledPath::id).collect(Collectors.toSet());
+    return finished("monte_carlo.jsonl", Estimate.class, "monte-carlo", kept, e -> e.path().id(), "solutions");
   }
 
   private static <T> Map<String, T> byId(List<T> records, Function<T, String> id) {

@@ -119,14 +119,19 @@ class SynthesisTest {
       Files.write(file, whole, StandardCharsets.UTF_8);
     }
 
-    // More work than the config makes means another config made the file.
+    // Work the config does not make means another config made the file; a record twice is an error too.
     Path solutions = dir.resolve("solutions.jsonl");
     List<String> whole = Files.readAllLines(solutions, StandardCharsets.UTF_8);
-    List<String> more = new ArrayList<>(whole);
-    more.add(whole.get(0));
-    Files.write(solutions, more, StandardCharsets.UTF_8);
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> synthesis.run("monte-carlo"));
-    assertTrue(e.getMessage().contains("more than the " + whole.size()), e.getMessage());
+    String foreignId = "arith-from-another-config";
+    String foreign = whole.get(0).replace(sampled.get(0).problemId(), foreignId);
+    for (String[] c : new String[][] {{foreign, foreignId + ", which this config does not make"},
+        {whole.get(0), sampled.get(0).problemId() + " twice"}}) {
+      List<String> more = new ArrayList<>(whole);
+      more.add(c[0]);
+      Files.write(solutions, more, StandardCharsets.UTF_8);
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> synthesis.run("monte-carlo"));
+      assertTrue(e.getMessage().contains(solutions.toString()) && e.getMessage().contains(c[1]), e.getMessage());
+    }
     Files.write(solutions, whole, StandardCharsets.UTF_8);
 
     // A finished stage run again has nothing to do.
