@@ -307,7 +307,6 @@ public final class Synthesis {
       int tooLong = 0;
       for (Critique c : critiques) {
         Labelled l = labels.get(c.id());
-        if (l == null) throw new IllegalArgumentException(dir.resolve("labels.jsonl") + ": no labels for " + c.id() + "; rerun 'labels'");
         List<Boolean> wanted = variant.equals("rpe") ? l.rpe() : l.hard();
         List<Boolean> judged = c.rationales().stream().map(Rationale::correct).toList();
         if (!wanted.equals(judged)) continue;
@@ -372,17 +371,13 @@ public final class Synthesis {
         new SamplingParams(p.temperature(), p.topP(), 0, p.maxNewTokens(), p.seed(), 0, List.of()), p.systemPrompt());
   }
 
-  private <T> List<T> finished(String file, Class<T> type, String stage) {
-    return Journal.readFinished(dir.resolve(file), type, stage);
-  }
-
   /**
    * A finished stage's records, one for each piece of its work (given by id). A killed stage leaves
    * a file that reads fine but holds part of the work, and another config (another n or seed) makes
    * other work; the stages after it must quietly build on neither.
    */
   private <T> List<T> finished(String file, Class<T> type, String stage, Set<String> work, Function<T, String> id, String what) {
-    List<T> records = finished(file, type, stage);
+    List<T> records = Journal.readFinished(dir.resolve(file), type, stage);
     Set<String> seen = new HashSet<>();
     for (T r : records) {
       String i = id.apply(r);
